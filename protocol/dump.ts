@@ -5,7 +5,7 @@ import type { FieldCodec } from './field/codec.js';
 import { compositeOf, type SubfieldMap } from './field/composite.js';
 import { primitiveToJson } from './json.js';
 import { hideAll, maskPan, maskTrack, HIDDEN } from './mask.js';
-import { unpackField, type IsoMessage, type MessageCodec } from './message.js';
+import type { IsoMessage, MessageCodec } from './message.js';
 import type { Sensitivity } from './spec/types.js';
 
 export interface DumpOptions {
@@ -64,16 +64,18 @@ export function dumpMessage(codec: MessageCodec, msg: IsoMessage, opts: DumpOpti
 function addField(rows: Row[], path: string, field: FieldCodec, value: Primitive, opts: DumpOptions, depth: number): void {
   const text = primitiveToJson(value);
   const indent = '  '.repeat(depth);
-  const sensitive = field.spec.sensitive;
-  const shown = opts.clear ? text : maskValue(sensitive, text);
+  const composite = compositeOf(field);
+  // a composite's raw value would show its sensitive subfields unmasked: its subfield rows follow instead
+  const shown = opts.clear ? text : composite === null ? maskValue(field.spec.sensitive, text) : field.spec.sensitive ? HIDDEN : '';
   rows.push({ path: indent + path, name: field.spec.name, length: value.length, value: shown });
-  if (compositeOf(field) === null) return;
+  if (composite === null) return;
   let map: SubfieldMap;
   try {
-    map = depth === 0 ? unpackField(field, value) : compositeOf(field)!.unpack(field.toContent(value), false);
+    map = composite.unpack(field.toContent(value), false);
   } catch (e) {
     if (!(e instanceof ProtocolError)) throw e;
-    rows.push({ path: indent + '  !', name: 'subfields do not parse', length: 0, value: `${e.code}: ${e.message}` });
+    const where = e.within({ field: path });
+    rows.push({ path: indent + '  !', name: 'subfields do not parse', length: 0, value: `${where.code}: ${where.message}` });
     return;
   }
   if (field.spec.subfields?.layout === 'tlv') {
@@ -83,7 +85,7 @@ function addField(rows: Row[], path: string, field: FieldCodec, value: Primitive
     return;
   }
   for (const [key, sub] of map) {
-    const child = compositeOf(field)!.child(key);
+    const child = composite.child(key);
     if (child === undefined || sub instanceof Map) continue;
     addField(rows, `${path}.${key}`, child, sub, opts, depth + 1);
   }

@@ -69,12 +69,15 @@ export class ProtocolError extends Error {
     this.detail = detail;
   }
 
-  /** A copy with location facts filled in by an outer layer (the message codec knows the MTI, a field its path). */
-  within(ctx: ErrorContext): ProtocolError {
+  /**
+   * A copy with location facts filled in by an outer layer (the message codec knows the MTI, a field its path). An
+   * offset inside content that the wire writes with `scale` bytes per byte (hex) is scaled to wire bytes.
+   */
+  within(ctx: ErrorContext, scale = 1): ProtocolError {
     return new ProtocolError(this.code, this.detail, {
       mti: this.mti ?? ctx.mti,
       field: this.field === undefined ? ctx.field : ctx.field === undefined ? this.field : `${ctx.field}.${this.field}`,
-      offset: this.offset === undefined ? ctx.offset : this.offset + (ctx.offset ?? 0),
+      offset: this.offset === undefined ? ctx.offset : this.offset * scale + (ctx.offset ?? 0),
     });
   }
 

@@ -275,8 +275,13 @@ export function unpackField(codec: FieldCodec, value: Primitive, contentOffset?:
   try {
     return composite.unpack(codec.toContent(value), true);
   } catch (e) {
-    throw e instanceof ProtocolError ? e.within({ field: codec.id, offset: contentOffset }) : e;
+    throw e instanceof ProtocolError ? e.within({ field: codec.id, offset: contentOffset }, wireScale(codec)) : e;
   }
+}
+
+/** Wire bytes per content byte: hex writes each byte as two characters. */
+export function wireScale(codec: FieldCodec): number {
+  return codec.spec.encoding === 'hex' ? 2 : 1;
 }
 
 const codecs = new WeakMap<MessageSpec, MessageCodec>();

@@ -57,6 +57,8 @@ export function setPath(codec: MessageCodec, msg: IsoMessage, path: string, valu
     else fields[n] = top.normalize(value, opts);
     return;
   }
+  // removing something from a composite that is not there leaves the message as it was
+  if (value === undefined && msg.fields[n] === undefined) return;
   fields[n] = setInto(top, msg.fields[n], keys, value, String(n), opts);
 }
 

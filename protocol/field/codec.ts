@@ -93,6 +93,13 @@ export class FieldCodec {
       p += size;
       units = this.countsBytes ? this.unitsIn(len) : len;
       bytes = this.countsBytes ? len : this.bytesFor(len);
+      // a length the body cannot hold exactly: an odd byte count of hex data, an amount without room for its sign
+      if (units < (this.signed ? 1 : 0) || this.bytesFor(units) !== bytes) {
+        throw new ProtocolError('BAD_LENGTH_PREFIX', `length ${len} is not a whole number of ${this.countsBytes ? 'values' : this.unit}`, {
+          field: this.id,
+          offset: start,
+        });
+      }
     }
     if (p + bytes > end) {
       const left = Math.max(0, end - p);
@@ -155,7 +162,11 @@ export class FieldCodec {
   normalize(value: unknown, opts: EncodeOptions): Primitive {
     let v = value;
     if (this.subfields !== null && typeof v === 'object' && v !== null && !(v instanceof Uint8Array)) {
-      v = this.fromContent(this.subfields.pack(v, opts));
+      try {
+        v = this.fromContent(this.subfields.pack(v, opts));
+      } catch (e) {
+        throw e instanceof ProtocolError ? e.within({ field: this.id }) : e;
+      }
     }
     if (this.body.binary) {
       if (typeof v === 'string') {

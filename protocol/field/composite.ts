@@ -78,7 +78,7 @@ abstract class Numbered implements Composite {
     try {
       return inner.unpack(child.toContent(v), true);
     } catch (e) {
-      throw e instanceof ProtocolError ? e.within({ field: key, offset: start + (child.prefix?.size ?? 0) }) : e;
+      throw e instanceof ProtocolError ? e.within({ field: key, offset: start + (child.prefix?.size ?? 0) }, child.spec.encoding === 'hex' ? 2 : 1) : e;
     }
   }
 

@@ -85,7 +85,7 @@ describe('dumpMessage', () => {
   // BUG (dump.ts addField, lines 65-69): a composite's own row shows its whole raw value unmasked, so a sensitive
   // subfield (127.22, a PAN) is masked in its own row but readable in the parent's: the 127 row holds the PAN's
   // ASCII as hex, "34373631373339303031303130313139". The same goes for a composite that does not parse.
-  it.fails('does not show sensitive subfields through the raw value of their parent', () => {
+  it('does not show sensitive subfields through the raw value of their parent', () => {
     const c127 = wire('20 00 04 00 00 00 00 00', ascii('000123'), ascii('16' + PAN));
     const dump = dumpMessage(A, { mti: '0200', fields: { 127: c127 } });
     expect(row(dump, '127.22')).toMatch(/ 476173\*{6}0119$/);
@@ -94,7 +94,7 @@ describe('dumpMessage', () => {
 
   // BUG (dump.ts addField, line 73 with line 87): the top-level composite is unpacked deep, so a nested composite
   // (127.25) arrives as a Map and is skipped: neither 127.25 nor any of its subfields appear in the dump.
-  it.fails('shows nested composites and their subfields', () => {
+  it('shows nested composites and their subfields', () => {
     const c127_25 = '6010000000000000' + '0001' + '05LABEL' + '06REF123';
     const c127 = wire('00 00 00 80 00 00 00 00', ascii('0035' + c127_25));
     const dump = dumpMessage(A, { mti: '0200', fields: { 127: c127 } });
