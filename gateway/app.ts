@@ -1,0 +1,166 @@
+import type { FastifyInstance } from 'fastify';
+import { readFileSync } from 'node:fs';
+import pino, { type Logger } from 'pino';
+import { codecFor, loadSpec } from '../protocol/index.js';
+import { HostLink, type LateReplyInfo } from './acquirer/index.js';
+import { systemClock, type Clock } from './clock.js';
+import type { GatewayConfig } from './config/types.js';
+import type { FlowContext } from './flow/context.js';
+import { buildHttp } from './http.js';
+import { createMetrics, type Metrics } from './metrics.js';
+import { isApproval } from './responses.js';
+import { RrnGenerator } from './rrn.js';
+import { SafQueue } from './saf.js';
+import { SqliteStore } from './store/sqlite.js';
+import type { Store } from './store/types.js';
+import { TerminalServer } from './terminal/server.js';
+
+export interface GatewayOptions {
+  clock?: Clock;
+  logger?: Logger;
+  /** A store to use instead of the configured one (tests). */
+  store?: Store;
+}
+
+export interface RunningGateway {
+  config: GatewayConfig;
+  store: Store;
+  metrics: Metrics;
+  links: Map<string, HostLink>;
+  http: FastifyInstance;
+  /** Bound ports: listener name -> port, and the HTTP port. */
+  ports: { listeners: Record<string, number>; http: number };
+  close(): Promise<void>;
+}
+
+/** Card data never reaches a log line by construction; these paths are redacted in case a value ever slips in. */
+export const REDACT = ['pan', 'track2', 'pinBlock', 'cvv', 'fields.2', 'fields.35', 'fields.45', 'fields.52', 'fields.55', '*.pan', '*.track2'];
+
+export function createLogger(level: string): Logger {
+  return pino({ level, redact: { paths: REDACT, censor: '[REDACTED]' }, base: { service: 'pos-gateway' } });
+}
+
+/**
+ * Starts the gateway: opens the journal, finishes what a previous run left in flight (recovery), connects the
+ * acquirer links, starts the store-and-forward queues, the terminal listeners and the HTTP server.
+ */
+export async function startGateway(config: GatewayConfig, opts: GatewayOptions = {}): Promise<RunningGateway> {
+  const clock = opts.clock ?? systemClock;
+  const logger = opts.logger ?? createLogger(config.log.level);
+  const metrics = createMetrics();
+  const store = opts.store ?? new SqliteStore({ path: config.store.path, synchronous: config.store.synchronous });
+  await store.init();
+
+  const links = new Map<string, HostLink>();
+  const queues = new Map<string, SafQueue>();
+  for (const a of config.acquirers) {
+    const link = new HostLink({
+      id: a.id,
+      host: a.host,
+      port: a.port,
+      deadlineMs: a.deadlineMs,
+      echoIntervalMs: a.echoIntervalMs,
+      reconnect: a.reconnect,
+      maxFrameSize: a.maxFrameSize,
+      clock,
+      logger: logger.child({ acquirer: a.id }),
+      tls: a.tls
+        ? {
+            ca: a.tls.ca ? readFileSync(a.tls.ca) : undefined,
+            cert: a.tls.cert ? readFileSync(a.tls.cert) : undefined,
+            key: a.tls.key ? readFileSync(a.tls.key) : undefined,
+            rejectUnauthorized: a.tls.rejectUnauthorized ?? true,
+          }
+        : undefined,
+    });
+    links.set(a.id, link);
+    queues.set(a.id, new SafQueue(a.id, link, store, clock, config.saf, a.deadlineMs, logger.child({ acquirer: a.id, component: 'saf' }), metrics));
+  }
+
+  const ctx: FlowContext = {
+    config,
+    store,
+    links,
+    acquirers: new Map(config.acquirers.map((a) => [a.id, a])),
+    terminals: new Map(config.terminals.map((t) => [t.id, t])),
+    merchants: new Map(config.merchants.map((m) => [m.id, m])),
+    clock,
+    logger,
+    metrics,
+    rrn: new RrnGenerator(clock, await store.lastRrnSequence()),
+    panKey: Buffer.from(config.security.panHashKey, 'hex'),
+    inflight: new Map(),
+    wakeSaf: (id) => queues.get(id)?.wake(),
+  };
+
+  await recover(ctx);
+
+  for (const [id, link] of links) {
+    link.on('late', (reply, info) => void onLate(ctx, id, reply.fields[37], reply.fields[39], info));
+    link.on('state', (state) => logger.info({ acquirer: id, state }, 'acquirer link state'));
+    link.start();
+  }
+  for (const q of queues.values()) q.start();
+
+  const servers = config.listeners.map((l) => new TerminalServer(l, codecFor(loadSpec(l.spec, (p) => readFileSync(p, 'utf8'))), ctx));
+  const listenerPorts: Record<string, number> = {};
+  for (const s of servers) listenerPorts[s.config.name] = await s.listen();
+
+  const http = buildHttp({ links, store, metrics, clock, logger });
+  await http.listen({ host: config.http.host, port: config.http.port });
+  const httpPort = (http.server.address() as { port: number }).port;
+  logger.info({ listeners: listenerPorts, http: httpPort }, 'gateway started');
+
+  let closing: Promise<void> | undefined;
+  return {
+    config,
+    store,
+    metrics,
+    links,
+    http,
+    ports: { listeners: listenerPorts, http: httpPort },
+    close() {
+      closing ??= (async () => {
+        await Promise.all(servers.map((s) => s.close()));
+        for (const q of queues.values()) q.stop();
+        await Promise.all([...links.values()].map((l) => l.stop()));
+        await http.close();
+        await store.close();
+        logger.info('gateway stopped');
+      })();
+      return closing;
+    },
+  };
+}
+
+/** After a crash: every request journaled as forwarded without a recorded reply gets a reversal queued. */
+async function recover(ctx: FlowContext): Promise<void> {
+  const stuck = await ctx.store.inFlight();
+  const now = ctx.clock.now();
+  for (const tx of stuck) {
+    void ctx.store.recordOutcome(tx.id, { state: 'timed_out', responseCode: '91', at: now });
+    if (tx.acquirerId !== null) await ctx.store.queueReversal(tx.id, tx.acquirerId, 'recovery', now);
+  }
+  if (stuck.length > 0) ctx.logger.warn({ count: stuck.length }, 'recovery: reversals queued for requests left in flight');
+}
+
+/** A reply after the deadline, or one matching nothing: a late approval must be reversed (the reversal is idempotent). */
+async function onLate(ctx: FlowContext, acquirerId: string, rrn: unknown, rc: unknown, info: LateReplyInfo): Promise<void> {
+  ctx.metrics.lateReplies.inc({ acquirer: acquirerId });
+  if (typeof rrn !== 'string') {
+    ctx.logger.warn({ acquirer: acquirerId, key: info.key }, 'late reply without RRN');
+    return;
+  }
+  const tx = await ctx.store.findByRrn(rrn);
+  if (tx === undefined) {
+    ctx.logger.warn({ acquirer: acquirerId, rrn }, 'late reply for an unknown RRN');
+    return;
+  }
+  const at = ctx.clock.now();
+  if (typeof rc === 'string') void ctx.store.recordLateReply(tx.id, rc, at);
+  if (isApproval(typeof rc === 'string' ? rc : null) && tx.state !== 'approved') {
+    await ctx.store.queueReversal(tx.id, acquirerId, 'late', at);
+    ctx.wakeSaf(acquirerId);
+  }
+  ctx.logger.warn({ acquirer: acquirerId, rrn, rc, afterDeadline: info.afterDeadline }, 'late reply');
+}

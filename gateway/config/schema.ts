@@ -1,0 +1,234 @@
+import { builtinSpecs } from '../../protocol/index.js';
+import type { GatewayConfig } from './types.js';
+
+/**
+ * JSON Schema (draft-07) of the gateway config FILE. Every object rejects unknown keys; every optional key has a
+ * default, which ajv fills in (`useDefaults`), so a valid file becomes a complete `GatewayConfig`.
+ * `patternMessage` is our own annotation: the words an error shows instead of the bare regular expression.
+ */
+
+/** setTimeout holds at most a signed 32-bit number of milliseconds. */
+export const TIMER_MAX_MS = 0x7fffffff;
+/** Terminals give up on a reply after about 30 s, so an upstream deadline must end before that. */
+export const DEADLINE_LIMIT_MS = 30_000;
+
+export const DEFAULT_LISTENER = {
+  name: 'terminals',
+  host: '127.0.0.1',
+  port: 9000,
+  header: 'binary2',
+  tpdu: true,
+  spec: 'iso87binary',
+  maxFrameSize: 4096,
+  idleTimeoutMs: 300_000,
+  frameTimeoutMs: 10_000,
+  maxInFlight: 32,
+  maxConnections: 10_000,
+} as const;
+
+const port = (min: number) => ({ type: 'integer', minimum: min, maximum: 65535 }) as const;
+const timer = (fallback: number) =>
+  ({ type: 'integer', exclusiveMinimum: 0, maximum: TIMER_MAX_MS, default: fallback }) as const;
+const text = { type: 'string', minLength: 1 } as const;
+/** Printable ASCII: ISO 8583 "ans" fields 41 and 42 carry nothing else. */
+const PRINTABLE = '^[\\x20-\\x7e]*$';
+
+const specNames = Object.keys(builtinSpecs).join('|');
+
+const listener = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    name: { ...text, default: DEFAULT_LISTENER.name },
+    host: { ...text, default: DEFAULT_LISTENER.host },
+    port: { ...port(0), default: DEFAULT_LISTENER.port },
+    header: { type: 'string', enum: ['binary2', 'ascii4', 'bcd2', 'binary4'], default: DEFAULT_LISTENER.header },
+    tpdu: { type: 'boolean', default: DEFAULT_LISTENER.tpdu },
+    spec: {
+      type: 'string',
+      pattern: `^(?:${specNames}|.+\\.(?:json|JSON|xml|XML))$`,
+      patternMessage: `must be a built-in spec (${Object.keys(builtinSpecs).join(', ')}) or a path ending in .json or .xml`,
+      default: DEFAULT_LISTENER.spec,
+    },
+    maxFrameSize: { type: 'integer', minimum: 1, maximum: 1_048_576, default: DEFAULT_LISTENER.maxFrameSize },
+    idleTimeoutMs: timer(DEFAULT_LISTENER.idleTimeoutMs),
+    frameTimeoutMs: timer(DEFAULT_LISTENER.frameTimeoutMs),
+    maxInFlight: { type: 'integer', minimum: 1, maximum: 65535, default: DEFAULT_LISTENER.maxInFlight },
+    maxConnections: { type: 'integer', minimum: 1, maximum: 1_000_000, default: DEFAULT_LISTENER.maxConnections },
+    tls: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['cert', 'key'],
+      properties: { cert: text, key: text, ca: text, requestCert: { type: 'boolean' } },
+    },
+  },
+} as const;
+
+const acquirer = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['id', 'host', 'port'],
+  properties: {
+    id: { type: 'string', pattern: '^[a-z0-9-]+$', patternMessage: 'must be lowercase letters, digits and "-"', maxLength: 64 },
+    host: text,
+    // The gateway connects to the acquirer: port 0 names no one.
+    port: port(1),
+    deadlineMs: { type: 'integer', exclusiveMinimum: 0, exclusiveMaximum: DEADLINE_LIMIT_MS, default: 10_000 },
+    // 0 turns echoes off.
+    echoIntervalMs: { type: 'integer', minimum: 0, maximum: TIMER_MAX_MS, default: 30_000 },
+    // Field 32 is n..11.
+    acquiringInstitution: { type: 'string', pattern: '^[0-9]{1,11}$', patternMessage: 'must be 1 to 11 digits', default: '000000' },
+    reconnect: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        initialMs: timer(200),
+        maxMs: timer(10_000),
+        jitter: { type: 'number', minimum: 0, maximum: 1, default: 0.2 },
+      },
+    },
+    // The host link frames with binary2, which counts at most 65535 bytes.
+    maxFrameSize: { type: 'integer', minimum: 1, maximum: 65535, default: 8192 },
+    tls: {
+      type: 'object',
+      additionalProperties: false,
+      properties: { ca: text, cert: text, key: text, rejectUnauthorized: { type: 'boolean' } },
+    },
+  },
+} as const;
+
+const merchant = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['id', 'name'],
+  properties: {
+    // Field 42 is ans 15; shorter ids are space-padded on the wire.
+    id: { type: 'string', minLength: 1, maxLength: 15, pattern: PRINTABLE, patternMessage: 'must be printable ASCII' },
+    name: text,
+    enabled: { type: 'boolean', default: true },
+  },
+} as const;
+
+const terminal = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['id', 'merchantId'],
+  properties: {
+    // Field 41 is ans 8, exactly.
+    id: { type: 'string', minLength: 8, maxLength: 8, pattern: PRINTABLE, patternMessage: 'must be printable ASCII' },
+    merchantId: { type: 'string', minLength: 1, maxLength: 15 },
+    enabled: { type: 'boolean', default: true },
+  },
+} as const;
+
+export const configSchema = {
+  $schema: 'http://json-schema.org/draft-07/schema#',
+  title: 'pos-gateway configuration',
+  type: 'object',
+  additionalProperties: false,
+  required: ['acquirers', 'merchants', 'terminals', 'security'],
+  properties: {
+    listeners: { type: 'array', minItems: 1, items: listener, default: [DEFAULT_LISTENER] },
+    acquirers: { type: 'array', minItems: 1, items: acquirer },
+    http: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: { host: { ...text, default: '127.0.0.1' }, port: { ...port(0), default: 8080 } },
+    },
+    store: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        driver: { type: 'string', enum: ['sqlite'], default: 'sqlite' },
+        path: { ...text, default: './data/gateway.db' },
+        synchronous: { type: 'string', enum: ['full', 'normal'], default: 'full' },
+      },
+    },
+    saf: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        retryInitialMs: timer(1000),
+        retryMaxMs: timer(60_000),
+        // Compared with timestamps, never handed to setTimeout, so it may exceed the timer limit.
+        expireAfterMs: { type: 'integer', exclusiveMinimum: 0, default: 86_400_000 },
+        pollMs: timer(500),
+      },
+    },
+    security: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['panHashKey'],
+      properties: {
+        panHashKey: {
+          type: 'string',
+          pattern: '^(?:[0-9a-fA-F]{2}){32,}$',
+          patternMessage: 'must be hex, an even number of digits and at least 64 (32 bytes)',
+        },
+      },
+    },
+    merchants: { type: 'array', items: merchant },
+    terminals: { type: 'array', items: terminal },
+    log: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        level: { type: 'string', enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: 'info' },
+      },
+    },
+  },
+} as const satisfies ObjectSchema<GatewayConfig>;
+
+// Compile-time link between the schema and types.ts: the schema must describe exactly the keys of GatewayConfig,
+// with matching JSON types and enums. A key added to one and not the other fails the typecheck.
+type SchemaOf<T> = [T] extends [string]
+  ? StringSchema<T>
+  : [T] extends [number]
+    ? NumberSchema
+    : [T] extends [boolean]
+      ? { type: 'boolean'; default?: boolean }
+      : [T] extends [readonly (infer U)[]]
+        ? { type: 'array'; items: SchemaOf<U>; minItems?: number; default?: readonly U[] }
+        : ObjectSchema<T>;
+
+interface StringSchema<T> {
+  type: 'string';
+  enum?: readonly T[];
+  minLength?: number;
+  maxLength?: number;
+  pattern?: string;
+  patternMessage?: string;
+  default?: T;
+}
+
+interface NumberSchema {
+  type: 'integer' | 'number';
+  minimum?: number;
+  maximum?: number;
+  exclusiveMinimum?: number;
+  exclusiveMaximum?: number;
+  default?: number;
+}
+
+/** Keys the schema has and the type lacks, anywhere in the tree: `never` when the two agree. */
+type ExtraKeys<S, T> = S extends { items: infer I }
+  ? ExtraKeys<I, T extends readonly (infer U)[] ? U : never>
+  : S extends { properties: infer P }
+    ? Exclude<keyof P, keyof T> | { [K in keyof P & keyof T]-?: ExtraKeys<P[K], Required<T>[K]> }[keyof P & keyof T]
+    : never;
+export const schemaMatchesTypes: [ExtraKeys<typeof configSchema, GatewayConfig>] extends [never] ? true : never = true;
+
+interface ObjectSchema<T> {
+  $schema?: string;
+  title?: string;
+  type: 'object';
+  additionalProperties: false;
+  required?: readonly (keyof T)[];
+  properties: { [K in keyof Required<T>]: SchemaOf<Required<T>[K]> };
+  default?: object;
+}

@@ -1,0 +1,190 @@
+import { createHash } from 'node:crypto';
+import { builtinSpecs, type IsoMessage } from '../../protocol/index.js';
+import { isLinkError, transmissionDateTime } from '../acquirer/index.js';
+import { cardFacts } from '../card.js';
+import { isApproval, RC } from '../responses.js';
+import type { TxKey, TxRecord, TxState } from '../store/types.js';
+import type { FlowContext, Handler, InFlight } from './context.js';
+import { reply, text } from './reply.js';
+import { checkTerminal, missingField } from './terminal-check.js';
+import { hostRequest } from './upstream.js';
+
+/** Processing codes (field 3, first two digits). */
+const Proc = { PURCHASE: '00', VOID: '02', REFUND: '20' } as const;
+
+const REQUIRED = [3, 4, 11, 12, 13, 41, 42] as const;
+
+/** Host fields that iso87ascii packs as binary (hex characters): values for them stay bytes. */
+const HOST_BINARY = new Set(
+  Object.entries(builtinSpecs.iso87ascii.fields)
+    .filter(([, f]) => f.class === 'b')
+    .map(([n]) => Number(n)),
+);
+
+export function txKeyString(k: TxKey): string {
+  return `${k.terminalId}|${k.batchNo}|${k.stan}|${k.localDate}|${k.mtiClass}`;
+}
+
+/** What makes two requests under one key the same request: the same answer for both, or 94 for the second. */
+function fingerprintOf(req: IsoMessage, panHash: string | null): string {
+  const parts = [req.mti.slice(0, 2), text(req, 3), text(req, 4), text(req, 49), panHash, text(req, 62), text(req, 38), text(req, 37)];
+  return createHash('sha256').update(parts.join('|')).digest('hex').slice(0, 32);
+}
+
+/** The answer a terminal got (or gets again, for a duplicate) for a journaled transaction. */
+function answer(req: IsoMessage, tx: TxRecord): IsoMessage {
+  const rc = tx.responseCode ?? RC.SYSTEM_MALFUNCTION;
+  return reply(req, rc, { 37: tx.rrn, 38: isApproval(rc) ? (tx.authCode ?? undefined) : undefined });
+}
+
+/**
+ * 0100 pre-authorization, 0200 purchase / refund / void, 0220 advice (offline sale, completion). The flow for each:
+ * check the terminal, catch duplicates, journal, forward, journal the reply, answer.
+ */
+export const authorize: Handler = async (req, ctx) => {
+  const missing = missingField(req, REQUIRED);
+  if (missing !== undefined) return reply(req, RC.FORMAT_ERROR);
+  const check = checkTerminal(req, ctx);
+  if (!check.ok) {
+    ctx.logger.warn({ terminal: text(req, 41), mti: req.mti, why: check.why }, 'terminal refused');
+    return reply(req, check.rc);
+  }
+  const proc = text(req, 3)!;
+  const mtiClass = req.mti.slice(0, 2);
+  const key: TxKey = {
+    terminalId: check.terminal.id,
+    batchNo: text(req, 60)?.slice(0, 6) ?? '000000',
+    stan: text(req, 11)!,
+    localDate: text(req, 13)!,
+    mtiClass,
+  };
+  const card = cardFacts(req.fields, ctx.panKey);
+  const fingerprint = fingerprintOf(req, card.panHash);
+  const keyString = txKeyString(key);
+
+  // a duplicate of a request still in progress waits for it, and gets the same answer
+  const running = ctx.inflight.get(keyString);
+  if (running !== undefined) {
+    if (running.fingerprint !== fingerprint) return reply(req, RC.DUPLICATE);
+    const tx = await running.done;
+    return tx === undefined ? reply(req, RC.SYSTEM_MALFUNCTION) : answer(req, tx);
+  }
+  let settle!: (tx: TxRecord | undefined) => void;
+  const entry: InFlight = { fingerprint, done: new Promise((resolve) => (settle = resolve)) };
+  ctx.inflight.set(keyString, entry);
+  let result: TxRecord | undefined;
+  try {
+    const existing = await ctx.store.findTransaction(key);
+    if (existing !== undefined) {
+      ctx.metrics.duplicates.inc();
+      result = existing;
+      return existing.fingerprint === fingerprint ? answer(req, existing) : reply(req, RC.DUPLICATE);
+    }
+    const out = await relay(req, ctx, key, card, fingerprint, proc, check.merchant.id);
+    result = out.tx;
+    return out.response;
+  } finally {
+    ctx.inflight.delete(keyString);
+    settle(result);
+  }
+};
+
+async function relay(
+  req: IsoMessage,
+  ctx: FlowContext,
+  key: TxKey,
+  card: { panHash: string | null; panMasked: string | null },
+  fingerprint: string,
+  proc: string,
+  merchantId: string,
+): Promise<{ tx: TxRecord | undefined; response: IsoMessage }> {
+  const kind = proc.slice(0, 2);
+  // a void names its sale by RRN (37) or invoice (62); a completion its pre-authorization by RRN
+  let original: TxRecord | undefined;
+  if (kind === Proc.VOID || (req.mti.startsWith('022') && text(req, 37) !== undefined)) {
+    original = await findOriginal(req, ctx, key);
+    if (original === undefined && kind === Proc.VOID) return { tx: undefined, response: reply(req, RC.ORIGINAL_NOT_FOUND) };
+    if (kind === Proc.VOID && original !== undefined && String(original.amount) !== String(Number(text(req, 4)))) {
+      return { tx: undefined, response: reply(req, RC.INVALID_AMOUNT) };
+    }
+  }
+  const acquirerId = original?.acquirerId ?? route(ctx);
+  const link = ctx.links.get(acquirerId)!;
+  const acquirer = ctx.acquirers.get(acquirerId)!;
+  const now = ctx.clock.now();
+  const ids = { stan: link.nextStan(), rrn: ctx.rrn.next(), transmittedAt: transmissionDateTime(now) };
+  if (ctx.config.terminals.length > 0) await ctx.store.openBatch(key.terminalId, key.batchNo, merchantId, now);
+  const tx = await ctx.store.insertTransaction({
+    ...key,
+    merchantId,
+    mti: req.mti.slice(0, 3) + '0',
+    procCode: proc,
+    localTime: text(req, 12)!,
+    invoice: text(req, 62) ?? null,
+    amount: Number(text(req, 4)),
+    currency: text(req, 49) ?? '000',
+    panHash: card.panHash,
+    panMasked: card.panMasked,
+    entryMode: text(req, 22) ?? null,
+    fingerprint,
+    acquirerId,
+    upstreamStan: ids.stan,
+    rrn: ids.rrn,
+    transmittedAt: ids.transmittedAt,
+    state: 'forwarding',
+    responseCode: null,
+    authCode: text(req, 38) ?? null,
+    captured: false,
+    originalId: original?.id ?? null,
+    createdAt: now,
+  });
+
+  const started = performance.now();
+  let hostReply: IsoMessage;
+  try {
+    hostReply = await link.request(hostRequest(req, ids, acquirer, HOST_BINARY, original), { deadlineMs: acquirer.deadlineMs });
+  } catch (e) {
+    const sent = !isLinkError(e) || e.sent;
+    const at = ctx.clock.now();
+    if (!sent) {
+      // the acquirer never saw it: nothing to undo
+      await ctx.store.recordOutcome(tx.id, { state: 'not_sent', responseCode: RC.ISSUER_UNAVAILABLE, at });
+    } else {
+      // outcome unknown: answer 91 at once and queue the reversal
+      ctx.metrics.upstreamTimeouts.inc({ acquirer: acquirerId });
+      void ctx.store.recordOutcome(tx.id, { state: 'timed_out', responseCode: RC.ISSUER_UNAVAILABLE, at });
+      await ctx.store.queueReversal(tx.id, acquirerId, 'timeout', at);
+      ctx.wakeSaf(acquirerId);
+    }
+    ctx.logger.warn({ terminal: key.terminalId, stan: key.stan, rrn: ids.rrn, acquirer: acquirerId, error: isLinkError(e) ? e.code : String(e) }, 'upstream failed');
+    const done = { ...tx, state: (sent ? 'timed_out' : 'not_sent') as TxState, responseCode: RC.ISSUER_UNAVAILABLE };
+    return { tx: done, response: answer(req, done) };
+  }
+  ctx.metrics.upstreamLatency.observe({ acquirer: acquirerId }, (performance.now() - started) / 1000);
+
+  const rc = text(hostReply, 39) ?? RC.SYSTEM_MALFUNCTION;
+  const approved = isApproval(rc);
+  const authCode = text(hostReply, 38) ?? tx.authCode;
+  // captured into the batch: approved purchases, refunds and advices; not pre-authorizations, not the void itself
+  const captured = approved && req.mti.slice(0, 2) === '02' && (kind === Proc.PURCHASE || kind === Proc.REFUND);
+  const at = ctx.clock.now();
+  if (approved && original !== undefined && kind === Proc.VOID) void ctx.store.uncapture(original.id, at);
+  await ctx.store.recordOutcome(tx.id, { state: approved ? 'approved' : 'declined', responseCode: rc, authCode, captured, at });
+  const done = { ...tx, state: (approved ? 'approved' : 'declined') as TxState, responseCode: rc, authCode, captured };
+  return { tx: done, response: answer(req, done) };
+}
+
+async function findOriginal(req: IsoMessage, ctx: FlowContext, key: TxKey): Promise<TxRecord | undefined> {
+  const rrn = text(req, 37);
+  if (rrn !== undefined) {
+    const tx = await ctx.store.findByRrn(rrn);
+    return tx !== undefined && tx.terminalId === key.terminalId ? tx : undefined;
+  }
+  const invoice = text(req, 62);
+  return invoice === undefined ? undefined : ctx.store.findByInvoice(key.terminalId, key.batchNo, invoice);
+}
+
+/** One acquirer for now: the first configured. Routing rules come with multi-acquirer support. */
+function route(ctx: FlowContext): string {
+  return ctx.config.acquirers[0].id;
+}

@@ -1,0 +1,40 @@
+import type { Logger } from 'pino';
+import type { IsoMessage } from '../../protocol/index.js';
+import type { HostLink } from '../acquirer/index.js';
+import type { Clock } from '../clock.js';
+import type { AcquirerConfig, GatewayConfig, MerchantConfig, TerminalConfig } from '../config/types.js';
+import type { Metrics } from '../metrics.js';
+import type { RrnGenerator } from '../rrn.js';
+import type { Store, TxRecord } from '../store/types.js';
+
+/** A request being processed: duplicates of it wait for its outcome instead of being forwarded again. */
+export interface InFlight {
+  fingerprint: string;
+  done: Promise<TxRecord | undefined>;
+}
+
+/** Everything the message handlers need, built once by the app. */
+export interface FlowContext {
+  config: GatewayConfig;
+  store: Store;
+  links: Map<string, HostLink>;
+  acquirers: Map<string, AcquirerConfig>;
+  terminals: Map<string, TerminalConfig>;
+  merchants: Map<string, MerchantConfig>;
+  clock: Clock;
+  logger: Logger;
+  metrics: Metrics;
+  rrn: RrnGenerator;
+  panKey: Buffer;
+  inflight: Map<string, InFlight>;
+  /** Tells the store-and-forward queue of an acquirer that it has new work. */
+  wakeSaf(acquirerId: string): void;
+}
+
+/** Where a request came from: a session of a terminal listener. */
+export interface Origin {
+  listener: string;
+  remote: string;
+}
+
+export type Handler = (req: IsoMessage, ctx: FlowContext, origin: Origin) => Promise<IsoMessage>;

@@ -1,0 +1,34 @@
+import type { IsoMessage } from '../../protocol/index.js';
+import { RC } from '../responses.js';
+import type { TxRecord } from '../store/types.js';
+import type { FlowContext, Handler } from './context.js';
+import { reply, text } from './reply.js';
+import { checkTerminal, missingField } from './terminal-check.js';
+
+const REQUIRED = [3, 4, 11, 13, 41, 42] as const;
+
+/**
+ * 0400 / 0401 from a terminal: it names its original by the same terminal, batch, STAN and local date. Idempotent:
+ * a repeat, or a reversal of something already reversed or never approved, answers 00 and changes nothing; an unknown
+ * original answers 25. An approved original is uncaptured and its reversal goes to the acquirer through the
+ * store-and-forward queue.
+ */
+export const reverse: Handler = async (req, ctx) => {
+  if (missingField(req, REQUIRED) !== undefined) return reply(req, RC.FORMAT_ERROR);
+  const check = checkTerminal(req, ctx);
+  if (!check.ok) return reply(req, check.rc);
+  const original = await findOriginal(req, ctx, check.terminal.id);
+  if (original === undefined) return reply(req, RC.ORIGINAL_NOT_FOUND);
+  if (original.reversal === null && original.acquirerId !== null && (original.state === 'approved' || original.state === 'forwarding')) {
+    await ctx.store.queueReversal(original.id, original.acquirerId, 'terminal', ctx.clock.now());
+    ctx.wakeSaf(original.acquirerId);
+    ctx.logger.info({ terminal: original.terminalId, stan: original.stan, rrn: original.rrn }, 'terminal reversal queued');
+  }
+  return reply(req, RC.APPROVED, { 37: original.rrn });
+};
+
+async function findOriginal(req: IsoMessage, ctx: FlowContext, terminalId: string): Promise<TxRecord | undefined> {
+  const key = { terminalId, batchNo: text(req, 60)?.slice(0, 6) ?? '000000', stan: text(req, 11)!, localDate: text(req, 13)! };
+  // the original is a financial request, or a pre-authorization
+  return (await ctx.store.findTransaction({ ...key, mtiClass: '02' })) ?? ctx.store.findTransaction({ ...key, mtiClass: '01' });
+}

@@ -1,0 +1,57 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { HostLink } from './acquirer/index.js';
+import type { Metrics } from './metrics.js';
+import type { Store } from './store/types.js';
+
+export interface HttpDeps {
+  links: Map<string, HostLink>;
+  store: Store;
+  metrics: Metrics;
+  clock: { now(): number };
+  logger: import('pino').Logger;
+}
+
+/**
+ * The operator's HTTP side: /health (200 when every acquirer link is up, 503 otherwise, with the details) and
+ * /metrics in Prometheus text format. Built apart from listen() so tests can inject().
+ */
+export function buildHttp(deps: HttpDeps): FastifyInstance {
+  // requests are not logged one by one: /metrics is scraped every few seconds
+  const app = Fastify({ logger: false });
+
+  app.get('/health', async (_req, res) => {
+    const acquirers = [...deps.links.values()].map((l) => ({ id: l.id, state: l.state, ...pick(l.stats()) }));
+    const saf = await deps.store.safStats();
+    const ok = acquirers.every((a) => a.state === 'up');
+    res.code(ok ? 200 : 503);
+    return {
+      status: ok ? 'ok' : 'degraded',
+      acquirers,
+      storeAndForward: { depth: saf.depth, oldestAgeSeconds: saf.oldestCreatedAt === null ? null : (deps.clock.now() - saf.oldestCreatedAt) / 1000 },
+    };
+  });
+
+  app.get('/metrics', async (_req, res) => {
+    await refreshGauges(deps);
+    res.header('content-type', deps.metrics.registry.contentType);
+    return deps.metrics.registry.metrics();
+  });
+
+  app.setNotFoundHandler((req, res) => {
+    res.code(404).send({ error: { code: 'NOT_FOUND', message: `no route ${req.method} ${req.url}` } });
+  });
+  return app;
+}
+
+function pick(s: ReturnType<HostLink['stats']>) {
+  return { pending: s.pending, timeouts: s.timeouts, late: s.late, reconnects: s.reconnects, lastLatencyMs: s.lastLatencyMs };
+}
+
+/** Gauges read from the journal at scrape time. */
+export async function refreshGauges(deps: HttpDeps): Promise<void> {
+  const saf = await deps.store.safStats();
+  deps.metrics.safDepth.set(saf.depth);
+  deps.metrics.safOldestAge.set(saf.oldestCreatedAt === null ? 0 : (deps.clock.now() - saf.oldestCreatedAt) / 1000);
+  deps.metrics.openBatches.set((await deps.store.openBatches()).length);
+  for (const l of deps.links.values()) deps.metrics.acquirerUp.set({ acquirer: l.id }, l.state === 'up' ? 1 : 0);
+}

@@ -1,0 +1,33 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** The gateway's Prometheus metrics, on a registry of its own (several gateways can live in one test process). */
+export function createMetrics() {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'posgw_process_' });
+  const m = {
+    registry,
+    requests: new Counter({ name: 'posgw_requests_total', help: 'Terminal requests answered, by MTI and response code', labelNames: ['mti', 'rc'], registers: [registry] }),
+    upstreamLatency: new Histogram({
+      name: 'posgw_upstream_latency_seconds',
+      help: 'Time from forwarding to the acquirer to its reply',
+      labelNames: ['acquirer'],
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers: [registry],
+    }),
+    upstreamTimeouts: new Counter({ name: 'posgw_upstream_timeouts_total', help: 'Requests whose acquirer outcome is unknown (deadline or lost connection)', labelNames: ['acquirer'], registers: [registry] }),
+    lateReplies: new Counter({ name: 'posgw_late_replies_total', help: 'Acquirer replies after their deadline or matching nothing', labelNames: ['acquirer'], registers: [registry] }),
+    duplicates: new Counter({ name: 'posgw_duplicates_total', help: 'Terminal requests answered from the journal as duplicates', registers: [registry] }),
+    reversalsSent: new Counter({ name: 'posgw_reversals_sent_total', help: 'Reversal attempts sent to acquirers', labelNames: ['acquirer', 'mti'], registers: [registry] }),
+    reversalsAbandoned: new Counter({ name: 'posgw_reversals_abandoned_total', help: 'Reversals that expired unacknowledged', labelNames: ['acquirer'], registers: [registry] }),
+    safDepth: new Gauge({ name: 'posgw_saf_depth', help: 'Reversals waiting in the store-and-forward queue', registers: [registry] }),
+    safOldestAge: new Gauge({ name: 'posgw_saf_oldest_age_seconds', help: 'Age of the oldest reversal waiting', registers: [registry] }),
+    openBatches: new Gauge({ name: 'posgw_open_batches', help: 'Terminal batches not yet settled', registers: [registry] }),
+    batchesClosed: new Counter({ name: 'posgw_batches_closed_total', help: 'Batches closed, by final status', labelNames: ['status'], registers: [registry] }),
+    connectedTerminals: new Gauge({ name: 'posgw_connected_terminals', help: 'Open terminal connections', labelNames: ['listener'], registers: [registry] }),
+    framesRejected: new Counter({ name: 'posgw_frames_rejected_total', help: 'Terminal frames or messages refused, by reason', labelNames: ['listener', 'reason'], registers: [registry] }),
+    acquirerUp: new Gauge({ name: 'posgw_acquirer_up', help: '1 when the acquirer link is signed on', labelNames: ['acquirer'], registers: [registry] }),
+  };
+  return m;
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;

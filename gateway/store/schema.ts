@@ -1,0 +1,98 @@
+/** The journal's tables. Amounts are INTEGER minor units; cards only as a keyed hash and a masked PAN. */
+export const SCHEMA = `
+CREATE TABLE IF NOT EXISTS transactions (
+  id INTEGER PRIMARY KEY,
+  terminal_id TEXT NOT NULL,
+  batch_no TEXT NOT NULL,
+  stan TEXT NOT NULL,
+  local_date TEXT NOT NULL,
+  mti_class TEXT NOT NULL,
+  merchant_id TEXT NOT NULL,
+  mti TEXT NOT NULL,
+  proc_code TEXT NOT NULL,
+  local_time TEXT NOT NULL,
+  invoice TEXT,
+  amount INTEGER NOT NULL,
+  currency TEXT NOT NULL,
+  pan_hash TEXT,
+  pan_masked TEXT,
+  entry_mode TEXT,
+  fingerprint TEXT NOT NULL,
+  acquirer_id TEXT,
+  upstream_stan TEXT,
+  rrn TEXT NOT NULL UNIQUE,
+  rrn_seq INTEGER NOT NULL,
+  transmitted_at TEXT,
+  state TEXT NOT NULL,
+  response_code TEXT,
+  auth_code TEXT,
+  captured INTEGER NOT NULL DEFAULT 0,
+  original_id INTEGER REFERENCES transactions(id),
+  reversal TEXT,
+  late_response_code TEXT,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  UNIQUE (terminal_id, batch_no, stan, local_date, mti_class)
+);
+CREATE INDEX IF NOT EXISTS transactions_state ON transactions (state);
+CREATE INDEX IF NOT EXISTS transactions_batch ON transactions (terminal_id, batch_no, captured);
+
+CREATE TABLE IF NOT EXISTS saf (
+  id INTEGER PRIMARY KEY,
+  tx_id INTEGER NOT NULL UNIQUE REFERENCES transactions(id),
+  acquirer_id TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  attempts INTEGER NOT NULL,
+  next_attempt_at INTEGER NOT NULL,
+  state TEXT NOT NULL,
+  last_result TEXT,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS saf_due ON saf (acquirer_id, state, next_attempt_at);
+
+CREATE TABLE IF NOT EXISTS batches (
+  terminal_id TEXT NOT NULL,
+  batch_no TEXT NOT NULL,
+  merchant_id TEXT NOT NULL,
+  status TEXT NOT NULL,
+  terminal_totals TEXT,
+  upload_totals TEXT,
+  opened_at INTEGER NOT NULL,
+  closed_at INTEGER,
+  PRIMARY KEY (terminal_id, batch_no)
+);
+
+CREATE TABLE IF NOT EXISTS uploads (
+  id INTEGER PRIMARY KEY,
+  terminal_id TEXT NOT NULL,
+  merchant_id TEXT NOT NULL,
+  batch_no TEXT NOT NULL,
+  original_mti TEXT NOT NULL,
+  original_stan TEXT NOT NULL,
+  proc_code TEXT NOT NULL,
+  amount INTEGER NOT NULL,
+  currency TEXT NOT NULL,
+  rrn TEXT,
+  auth_code TEXT,
+  pan_hash TEXT,
+  pan_masked TEXT,
+  local_date TEXT,
+  local_time TEXT,
+  invoice TEXT,
+  matched_tx_id INTEGER REFERENCES transactions(id),
+  created_at INTEGER NOT NULL
+);
+-- a terminal that resends an upload frame does not add a second receipt
+CREATE UNIQUE INDEX IF NOT EXISTS uploads_receipt ON uploads (terminal_id, batch_no, original_mti, original_stan);
+
+CREATE TABLE IF NOT EXISTS exceptions (
+  id INTEGER PRIMARY KEY,
+  kind TEXT NOT NULL,
+  tx_id INTEGER REFERENCES transactions(id),
+  terminal_id TEXT,
+  merchant_id TEXT,
+  detail TEXT NOT NULL,
+  created_at INTEGER NOT NULL
+);
+`;

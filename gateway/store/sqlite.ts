@@ -1,0 +1,409 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { SCHEMA } from './schema.js';
+import {
+  DuplicateKeyError,
+  type BatchRecord,
+  type ExceptionRecord,
+  type BatchStatus,
+  type NewTransaction,
+  type ReversalReason,
+  type SafItem,
+  type SafStats,
+  type Store,
+  type Totals,
+  type TxKey,
+  type TxOutcome,
+  type TxRecord,
+  type UploadRecord,
+} from './types.js';
+
+export interface SqliteStoreOptions {
+  /** File path; ":memory:" for tests that need no durability. */
+  path: string;
+  /** "full" syncs every commit (the default: an answer is never ahead of the disk); "normal" survives kill -9 only. */
+  synchronous?: 'full' | 'normal';
+}
+
+type Row = Record<string, unknown>;
+
+/**
+ * The embedded journal: better-sqlite3 in WAL mode. Statements run at once inside an open transaction, so later reads
+ * see them; the transaction commits at the end of the event-loop turn, and only then do the writes' promises
+ * resolve. Everything written in one turn shares one commit and one sync: durability without an fsync per message.
+ */
+export class SqliteStore implements Store {
+  private readonly db: Database.Database;
+  private open = false;
+  private waiting: { resolve: () => void; reject: (e: unknown) => void }[] = [];
+  private readonly stmt: Record<string, Database.Statement>;
+
+  constructor(opts: SqliteStoreOptions) {
+    if (opts.path !== ':memory:') mkdirSync(dirname(opts.path), { recursive: true });
+    this.db = new Database(opts.path);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma(`synchronous = ${opts.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
+    this.db.pragma('foreign_keys = ON');
+    this.db.exec(SCHEMA);
+    const s = (sql: string): Database.Statement => this.db.prepare(sql);
+    this.stmt = {
+      insertTx: s(`INSERT INTO transactions (terminal_id, batch_no, stan, local_date, mti_class, merchant_id, mti, proc_code,
+        local_time, invoice, amount, currency, pan_hash, pan_masked, entry_mode, fingerprint, acquirer_id, upstream_stan, rrn,
+        rrn_seq, transmitted_at, state, response_code, auth_code, captured, original_id, created_at, updated_at)
+        VALUES (@terminalId, @batchNo, @stan, @localDate, @mtiClass, @merchantId, @mti, @procCode, @localTime, @invoice, @amount,
+        @currency, @panHash, @panMasked, @entryMode, @fingerprint, @acquirerId, @upstreamStan, @rrn, @rrnSeq, @transmittedAt,
+        @state, @responseCode, @authCode, @captured, @originalId, @createdAt, @createdAt)`),
+      findTx: s(`SELECT * FROM transactions WHERE terminal_id = ? AND batch_no = ? AND stan = ? AND local_date = ? AND mti_class = ?`),
+      getTx: s(`SELECT * FROM transactions WHERE id = ?`),
+      byRrn: s(`SELECT * FROM transactions WHERE rrn = ?`),
+      byInvoice: s(`SELECT * FROM transactions WHERE terminal_id = ? AND batch_no = ? AND invoice = ? AND captured = 1
+        AND proc_code LIKE '00%' ORDER BY id DESC LIMIT 1`),
+      // a transaction reversed while its reply was on the way stays uncaptured
+      outcome: s(`UPDATE transactions SET state = ?, response_code = ?, auth_code = COALESCE(?, auth_code),
+        captured = CASE WHEN reversal IS NULL THEN ? ELSE 0 END, updated_at = ? WHERE id = ?`),
+      uncapture: s(`UPDATE transactions SET captured = 0, updated_at = ? WHERE id = ?`),
+      late: s(`UPDATE transactions SET late_response_code = ?, updated_at = ? WHERE id = ?`),
+      inFlight: s(`SELECT * FROM transactions WHERE state = 'forwarding' ORDER BY id`),
+      lastSeq: s(`SELECT COALESCE(MAX(rrn_seq), 0) AS seq FROM transactions`),
+      safByTx: s(`SELECT * FROM saf WHERE tx_id = ?`),
+      insertSaf: s(`INSERT INTO saf (tx_id, acquirer_id, reason, attempts, next_attempt_at, state, created_at, updated_at)
+        VALUES (?, ?, ?, 0, ?, 'pending', ?, ?)`),
+      markReversal: s(`UPDATE transactions SET reversal = ?, captured = 0, updated_at = ? WHERE id = ?`),
+      getSaf: s(`SELECT * FROM saf WHERE id = ?`),
+      dueSaf: s(`SELECT * FROM saf WHERE acquirer_id = ? AND state = 'pending' AND next_attempt_at <= ? ORDER BY id LIMIT ?`),
+      pendingSafAll: s(`SELECT * FROM saf WHERE state = 'pending' ORDER BY id`),
+      pendingSafOf: s(`SELECT * FROM saf WHERE state = 'pending' AND acquirer_id = ? ORDER BY id`),
+      safStats: s(`SELECT COUNT(*) AS depth, MIN(created_at) AS oldest FROM saf WHERE state = 'pending'`),
+      getBatch: s(`SELECT * FROM batches WHERE terminal_id = ? AND batch_no = ?`),
+      insertBatch: s(`INSERT OR IGNORE INTO batches (terminal_id, batch_no, merchant_id, status, opened_at) VALUES (?, ?, ?, 'open', ?)`),
+      journalTotals: s(`SELECT
+          COALESCE(SUM(CASE WHEN proc_code LIKE '00%' THEN 1 END), 0) AS sale_count,
+          COALESCE(SUM(CASE WHEN proc_code LIKE '00%' THEN amount END), 0) AS sale_amount,
+          COALESCE(SUM(CASE WHEN proc_code LIKE '20%' THEN 1 END), 0) AS refund_count,
+          COALESCE(SUM(CASE WHEN proc_code LIKE '20%' THEN amount END), 0) AS refund_amount
+        FROM transactions WHERE terminal_id = ? AND batch_no = ? AND captured = 1`),
+      terminalTotals: s(`UPDATE batches SET terminal_totals = ? WHERE terminal_id = ? AND batch_no = ?`),
+      closeBatch: s(`UPDATE batches SET status = ?, closed_at = ?, upload_totals = ? WHERE terminal_id = ? AND batch_no = ?`),
+      openBatches: s(`SELECT * FROM batches WHERE status = 'open' ORDER BY opened_at`),
+      insertUpload: s(`INSERT OR IGNORE INTO uploads (terminal_id, merchant_id, batch_no, original_mti, original_stan, proc_code, amount,
+        currency, rrn, auth_code, pan_hash, pan_masked, local_date, local_time, invoice, matched_tx_id, created_at)
+        VALUES (@terminalId, @merchantId, @batchNo, @originalMti, @originalStan, @procCode, @amount, @currency, @rrn, @authCode,
+        @panHash, @panMasked, @localDate, @localTime, @invoice, @matchedTxId, @createdAt)`),
+      insertException: s(`INSERT INTO exceptions (kind, tx_id, terminal_id, merchant_id, detail, created_at) VALUES (?, ?, ?, ?, ?, ?)`),
+      exceptions: s(`SELECT * FROM exceptions ORDER BY id`),
+      uploads: s(`SELECT * FROM uploads WHERE terminal_id = ? AND batch_no = ? ORDER BY id`),
+      uploadTotals: s(`SELECT
+          COALESCE(SUM(CASE WHEN proc_code LIKE '00%' THEN 1 END), 0) AS sale_count,
+          COALESCE(SUM(CASE WHEN proc_code LIKE '00%' THEN amount END), 0) AS sale_amount,
+          COALESCE(SUM(CASE WHEN proc_code LIKE '20%' THEN 1 END), 0) AS refund_count,
+          COALESCE(SUM(CASE WHEN proc_code LIKE '20%' THEN amount END), 0) AS refund_amount
+        FROM uploads WHERE terminal_id = ? AND batch_no = ?`),
+    };
+  }
+
+  async init(): Promise<void> {
+    // schema is created in the constructor; nothing else to wait for
+  }
+
+  async close(): Promise<void> {
+    if (this.open) this.commit();
+    this.db.close();
+  }
+
+  /** Runs `fn` now, inside the turn's transaction; resolves once that transaction is committed. */
+  private write<T>(fn: () => T): Promise<T> {
+    if (!this.open) {
+      this.db.exec('BEGIN IMMEDIATE');
+      this.open = true;
+      setImmediate(() => this.commit());
+    }
+    let result: T;
+    try {
+      result = fn();
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    return new Promise<T>((resolve, reject) => {
+      this.waiting.push({ resolve: () => resolve(result), reject });
+    });
+  }
+
+  private commit(): void {
+    if (!this.open) return;
+    const waiting = this.waiting;
+    this.waiting = [];
+    this.open = false;
+    try {
+      this.db.exec('COMMIT');
+    } catch (e) {
+      try {
+        this.db.exec('ROLLBACK');
+      } catch {
+        // the failed COMMIT already ended the transaction
+      }
+      for (const w of waiting) w.reject(e);
+      return;
+    }
+    for (const w of waiting) w.resolve();
+  }
+
+  insertTransaction(tx: NewTransaction): Promise<TxRecord> {
+    return this.write(() => {
+      try {
+        const info = this.stmt.insertTx.run({ ...tx, captured: tx.captured ? 1 : 0, rrnSeq: rrnSequence(tx.rrn) });
+        return toTx(this.stmt.getTx.get(info.lastInsertRowid) as Row);
+      } catch (e) {
+        if ((e as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE' && String(e).includes('transactions.terminal_id')) {
+          throw new DuplicateKeyError(tx);
+        }
+        throw e;
+      }
+    });
+  }
+
+  async findTransaction(k: TxKey): Promise<TxRecord | undefined> {
+    return optional(this.stmt.findTx.get(k.terminalId, k.batchNo, k.stan, k.localDate, k.mtiClass), toTx);
+  }
+
+  async getTransaction(id: number): Promise<TxRecord | undefined> {
+    return optional(this.stmt.getTx.get(id), toTx);
+  }
+
+  async findByRrn(rrn: string): Promise<TxRecord | undefined> {
+    return optional(this.stmt.byRrn.get(rrn), toTx);
+  }
+
+  async findByInvoice(terminalId: string, batchNo: string, invoice: string): Promise<TxRecord | undefined> {
+    return optional(this.stmt.byInvoice.get(terminalId, batchNo, invoice), toTx);
+  }
+
+  recordOutcome(id: number, o: TxOutcome): Promise<void> {
+    return this.write(() => {
+      this.stmt.outcome.run(o.state, o.responseCode, o.authCode ?? null, o.captured ? 1 : 0, o.at, id);
+    });
+  }
+
+  uncapture(id: number, at: number): Promise<void> {
+    return this.write(() => {
+      this.stmt.uncapture.run(at, id);
+    });
+  }
+
+  recordLateReply(id: number, responseCode: string, at: number): Promise<void> {
+    return this.write(() => {
+      this.stmt.late.run(responseCode, at, id);
+    });
+  }
+
+  async inFlight(): Promise<TxRecord[]> {
+    return (this.stmt.inFlight.all() as Row[]).map(toTx);
+  }
+
+  async lastRrnSequence(): Promise<number> {
+    return (this.stmt.lastSeq.get() as { seq: number }).seq;
+  }
+
+  queueReversal(txId: number, acquirerId: string, reason: ReversalReason, at: number): Promise<SafItem> {
+    return this.write(() => {
+      const existing = this.stmt.safByTx.get(txId) as Row | undefined;
+      if (existing) return toSaf(existing);
+      const info = this.stmt.insertSaf.run(txId, acquirerId, reason, at, at, at);
+      this.stmt.markReversal.run(reason, at, txId);
+      return toSaf(this.stmt.getSaf.get(info.lastInsertRowid) as Row);
+    });
+  }
+
+  async dueSaf(acquirerId: string, now: number, limit: number): Promise<SafItem[]> {
+    return (this.stmt.dueSaf.all(acquirerId, now, limit) as Row[]).map(toSaf);
+  }
+
+  async pendingSaf(acquirerId?: string): Promise<SafItem[]> {
+    const rows = acquirerId === undefined ? this.stmt.pendingSafAll.all() : this.stmt.pendingSafOf.all(acquirerId);
+    return (rows as Row[]).map(toSaf);
+  }
+
+  updateSaf(id: number, patch: Partial<Pick<SafItem, 'attempts' | 'nextAttemptAt' | 'state' | 'lastResult'>>, at: number): Promise<void> {
+    return this.write(() => {
+      const cols: string[] = [];
+      const vals: unknown[] = [];
+      const names = { attempts: 'attempts', nextAttemptAt: 'next_attempt_at', state: 'state', lastResult: 'last_result' } as const;
+      for (const k of Object.keys(patch) as (keyof typeof names)[]) {
+        cols.push(`${names[k]} = ?`);
+        vals.push(patch[k]);
+      }
+      this.db.prepare(`UPDATE saf SET ${[...cols, 'updated_at = ?'].join(', ')} WHERE id = ?`).run(...vals, at, id);
+    });
+  }
+
+  async safStats(): Promise<SafStats> {
+    const r = this.stmt.safStats.get() as { depth: number; oldest: number | null };
+    return { depth: r.depth, oldestCreatedAt: r.oldest };
+  }
+
+  async getBatch(terminalId: string, batchNo: string): Promise<BatchRecord | undefined> {
+    return optional(this.stmt.getBatch.get(terminalId, batchNo), toBatch);
+  }
+
+  openBatch(terminalId: string, batchNo: string, merchantId: string, at: number): Promise<BatchRecord> {
+    return this.write(() => {
+      this.stmt.insertBatch.run(terminalId, batchNo, merchantId, at);
+      return toBatch(this.stmt.getBatch.get(terminalId, batchNo) as Row);
+    });
+  }
+
+  async journalTotals(terminalId: string, batchNo: string): Promise<Totals> {
+    return toTotals(this.stmt.journalTotals.get(terminalId, batchNo) as Row);
+  }
+
+  setTerminalTotals(terminalId: string, batchNo: string, totals: Totals): Promise<void> {
+    return this.write(() => {
+      this.stmt.terminalTotals.run(JSON.stringify(totals), terminalId, batchNo);
+    });
+  }
+
+  closeBatch(terminalId: string, batchNo: string, status: BatchStatus, at: number): Promise<void> {
+    return this.write(() => {
+      const uploaded = status === 'balanced' ? null : JSON.stringify(toTotals(this.stmt.uploadTotals.get(terminalId, batchNo) as Row));
+      this.stmt.closeBatch.run(status, at, uploaded, terminalId, batchNo);
+    });
+  }
+
+  async openBatches(): Promise<BatchRecord[]> {
+    return (this.stmt.openBatches.all() as Row[]).map(toBatch);
+  }
+
+  addUpload(u: UploadRecord): Promise<void> {
+    return this.write(() => {
+      this.stmt.insertUpload.run(u);
+    });
+  }
+
+  async uploads(terminalId: string, batchNo: string): Promise<UploadRecord[]> {
+    return (this.stmt.uploads.all(terminalId, batchNo) as Row[]).map(toUpload);
+  }
+
+  addException(e: ExceptionRecord): Promise<void> {
+    return this.write(() => {
+      this.stmt.insertException.run(e.kind, e.txId, e.terminalId, e.merchantId, e.detail, e.createdAt);
+    });
+  }
+
+  async exceptions(): Promise<ExceptionRecord[]> {
+    return (this.stmt.exceptions.all() as Row[]).map((r) => ({
+      kind: r.kind as ExceptionRecord['kind'],
+      txId: r.tx_id as number | null,
+      terminalId: r.terminal_id as string | null,
+      merchantId: r.merchant_id as string | null,
+      detail: r.detail as string,
+      createdAt: r.created_at as number,
+    }));
+  }
+
+  async uploadTotals(terminalId: string, batchNo: string): Promise<Totals> {
+    return toTotals(this.stmt.uploadTotals.get(terminalId, batchNo) as Row);
+  }
+}
+
+/** RRNs are a 4-digit date prefix and an 8-digit sequence; the sequence alone is unique and increasing. */
+function rrnSequence(rrn: string): number {
+  return Number(rrn.slice(-8)) || 0;
+}
+
+function optional<T>(row: unknown, map: (r: Row) => T): T | undefined {
+  return row === undefined ? undefined : map(row as Row);
+}
+
+function toTx(r: Row): TxRecord {
+  return {
+    id: r.id as number,
+    terminalId: r.terminal_id as string,
+    batchNo: r.batch_no as string,
+    stan: r.stan as string,
+    localDate: r.local_date as string,
+    mtiClass: r.mti_class as string,
+    merchantId: r.merchant_id as string,
+    mti: r.mti as string,
+    procCode: r.proc_code as string,
+    localTime: r.local_time as string,
+    invoice: r.invoice as string | null,
+    amount: r.amount as number,
+    currency: r.currency as string,
+    panHash: r.pan_hash as string | null,
+    panMasked: r.pan_masked as string | null,
+    entryMode: r.entry_mode as string | null,
+    fingerprint: r.fingerprint as string,
+    acquirerId: r.acquirer_id as string | null,
+    upstreamStan: r.upstream_stan as string | null,
+    rrn: r.rrn as string,
+    transmittedAt: r.transmitted_at as string | null,
+    state: r.state as TxRecord['state'],
+    responseCode: r.response_code as string | null,
+    authCode: r.auth_code as string | null,
+    captured: r.captured === 1,
+    originalId: r.original_id as number | null,
+    createdAt: r.created_at as number,
+    updatedAt: r.updated_at as number,
+    reversal: r.reversal as TxRecord['reversal'],
+    lateResponseCode: r.late_response_code as string | null,
+  };
+}
+
+function toSaf(r: Row): SafItem {
+  return {
+    id: r.id as number,
+    txId: r.tx_id as number,
+    acquirerId: r.acquirer_id as string,
+    reason: r.reason as ReversalReason,
+    attempts: r.attempts as number,
+    nextAttemptAt: r.next_attempt_at as number,
+    state: r.state as SafItem['state'],
+    lastResult: r.last_result as string | null,
+    createdAt: r.created_at as number,
+    updatedAt: r.updated_at as number,
+  };
+}
+
+function toTotals(r: Row): Totals {
+  return {
+    saleCount: r.sale_count as number,
+    saleAmount: r.sale_amount as number,
+    refundCount: r.refund_count as number,
+    refundAmount: r.refund_amount as number,
+  };
+}
+
+function toBatch(r: Row): BatchRecord {
+  return {
+    terminalId: r.terminal_id as string,
+    batchNo: r.batch_no as string,
+    merchantId: r.merchant_id as string,
+    status: r.status as BatchStatus,
+    terminalTotals: r.terminal_totals ? (JSON.parse(r.terminal_totals as string) as Totals) : null,
+    uploadTotals: r.upload_totals ? (JSON.parse(r.upload_totals as string) as Totals) : null,
+    openedAt: r.opened_at as number,
+    closedAt: r.closed_at as number | null,
+  };
+}
+
+function toUpload(r: Row): UploadRecord {
+  return {
+    terminalId: r.terminal_id as string,
+    merchantId: r.merchant_id as string,
+    batchNo: r.batch_no as string,
+    originalMti: r.original_mti as string,
+    originalStan: r.original_stan as string,
+    procCode: r.proc_code as string,
+    amount: r.amount as number,
+    currency: r.currency as string,
+    rrn: r.rrn as string | null,
+    authCode: r.auth_code as string | null,
+    panHash: r.pan_hash as string | null,
+    panMasked: r.pan_masked as string | null,
+    localDate: r.local_date as string | null,
+    localTime: r.local_time as string | null,
+    invoice: r.invoice as string | null,
+    matchedTxId: r.matched_tx_id as number | null,
+    createdAt: r.created_at as number,
+  };
+}

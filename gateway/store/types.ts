@@ -1,0 +1,206 @@
+/**
+ * The journal: the gateway's durable truth. One asynchronous interface with one contract test suite
+ * (test/gateway/store/contract.ts), so a PostgreSQL adapter can follow without touching the flow.
+ *
+ * A write's promise resolves only once the write is durable (committed and synced); writes made in the same turn of
+ * the event loop commit together (group commit). No full PAN, track data, CVV or PIN block ever reaches the store:
+ * cards are kept as a keyed hash plus the masked PAN.
+ */
+
+/** Where a terminal request stands. */
+export const TxStates = [
+  'forwarding', // journaled and sent (or about to be) upstream, no reply yet
+  'approved',
+  'declined',
+  'timed_out', // outcome unknown upstream: answered 91 to the terminal, reversal queued
+  'not_sent', // the acquirer link was down: answered 91, nothing upstream to undo
+  'rejected', // answered by the gateway itself (format error, unknown original, ...)
+] as const;
+export type TxState = (typeof TxStates)[number];
+
+/** Terminal-side identity of a request: the duplicate key of the domain briefing, plus the MTI class. */
+export interface TxKey {
+  terminalId: string;
+  batchNo: string;
+  stan: string;
+  localDate: string;
+  /** First two digits of the MTI: "01" authorization, "02" financial, "02" advice is "02" too (0220). */
+  mtiClass: string;
+}
+
+export interface NewTransaction extends TxKey {
+  merchantId: string;
+  mti: string;
+  procCode: string;
+  localTime: string;
+  invoice: string | null;
+  /** Minor units. */
+  amount: number;
+  currency: string;
+  panHash: string | null;
+  panMasked: string | null;
+  entryMode: string | null;
+  /** A digest of the request's content: the same key with another fingerprint is a different request (94). */
+  fingerprint: string;
+  acquirerId: string | null;
+  upstreamStan: string | null;
+  /** Gateway-assigned retrieval reference number, unique. */
+  rrn: string;
+  /** Field 7 of the upstream request (MMDDhhmmss), part of the original data elements (field 90). */
+  transmittedAt: string | null;
+  state: TxState;
+  responseCode: string | null;
+  authCode: string | null;
+  captured: boolean;
+  /** For voids and completions: the transaction they act on. */
+  originalId: number | null;
+  createdAt: number;
+}
+
+export interface TxRecord extends NewTransaction {
+  id: number;
+  updatedAt: number;
+  /** Set when a reversal of this transaction was queued (timeout, late reply, terminal reversal, recovery). */
+  reversal: ReversalReason | null;
+  /** A reply that came after the deadline, kept for the record. */
+  lateResponseCode: string | null;
+}
+
+export interface TxOutcome {
+  state: TxState;
+  responseCode: string | null;
+  authCode?: string | null;
+  captured?: boolean;
+  at: number;
+}
+
+export const ReversalReasons = ['timeout', 'late', 'terminal', 'void', 'recovery', 'disconnected'] as const;
+export type ReversalReason = (typeof ReversalReasons)[number];
+
+/** A store-and-forward item: a reversal to deliver to the acquirer that holds the original. */
+export interface SafItem {
+  id: number;
+  txId: number;
+  acquirerId: string;
+  reason: ReversalReason;
+  /** 0400 first, 0401 (repeat) after the first attempt. */
+  attempts: number;
+  nextAttemptAt: number;
+  state: 'pending' | 'done' | 'abandoned';
+  lastResult: string | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface SafStats {
+  depth: number;
+  oldestCreatedAt: number | null;
+}
+
+export const BatchStatuses = ['open', 'balanced', 'balanced_after_upload', 'out_of_balance'] as const;
+export type BatchStatus = (typeof BatchStatuses)[number];
+
+/** Counts and amounts (minor units) of a batch: sales and refunds. */
+export interface Totals {
+  saleCount: number;
+  saleAmount: number;
+  refundCount: number;
+  refundAmount: number;
+}
+
+export interface BatchRecord {
+  terminalId: string;
+  batchNo: string;
+  merchantId: string;
+  status: BatchStatus;
+  /** What the terminal said at its 0500 (null until then). */
+  terminalTotals: Totals | null;
+  /** What the batch upload added up to (null without an upload). */
+  uploadTotals: Totals | null;
+  openedAt: number;
+  closedAt: number | null;
+}
+
+/** A receipt as the terminal printed it, from its 0320 batch upload. Kept even without a matching authorization. */
+export interface UploadRecord {
+  terminalId: string;
+  merchantId: string;
+  batchNo: string;
+  originalMti: string;
+  originalStan: string;
+  procCode: string;
+  amount: number;
+  currency: string;
+  rrn: string | null;
+  authCode: string | null;
+  panHash: string | null;
+  panMasked: string | null;
+  localDate: string | null;
+  localTime: string | null;
+  invoice: string | null;
+  /** The journal's transaction for this receipt, when there is one. */
+  matchedTxId: number | null;
+  createdAt: number;
+}
+
+/** A problem the gateway found on its own and recorded for reconciliation and alerts. */
+export interface ExceptionRecord {
+  kind: 'REVERSAL_ABANDONED';
+  txId: number | null;
+  terminalId: string | null;
+  merchantId: string | null;
+  detail: string;
+  createdAt: number;
+}
+
+export interface Store {
+  init(): Promise<void>;
+  close(): Promise<void>;
+
+  /** Journals a new request; rejects with a DuplicateKeyError if its key is taken (the flow checks first). */
+  insertTransaction(tx: NewTransaction): Promise<TxRecord>;
+  findTransaction(key: TxKey): Promise<TxRecord | undefined>;
+  getTransaction(id: number): Promise<TxRecord | undefined>;
+  findByRrn(rrn: string): Promise<TxRecord | undefined>;
+  /** The captured sale of a terminal's batch with this invoice number (for voids). */
+  findByInvoice(terminalId: string, batchNo: string, invoice: string): Promise<TxRecord | undefined>;
+  recordOutcome(id: number, outcome: TxOutcome): Promise<void>;
+  /** Marks a transaction no longer captured (voided or reversed by the terminal). */
+  uncapture(id: number, at: number): Promise<void>;
+  recordLateReply(id: number, responseCode: string, at: number): Promise<void>;
+  /** Requests journaled as sent upstream with no recorded reply: what recovery must reverse. */
+  inFlight(): Promise<TxRecord[]>;
+  /** The highest RRN sequence used so far, so RRNs stay unique across restarts. */
+  lastRrnSequence(): Promise<number>;
+
+  /** Queues a reversal and marks the transaction, in one commit; idempotent per transaction (returns the existing item). */
+  queueReversal(txId: number, acquirerId: string, reason: ReversalReason, at: number): Promise<SafItem>;
+  /** Pending items of an acquirer due at `now`, oldest first. */
+  dueSaf(acquirerId: string, now: number, limit: number): Promise<SafItem[]>;
+  /** Pending items of an acquirer whatever their due time, oldest first (for backlog views). */
+  pendingSaf(acquirerId?: string): Promise<SafItem[]>;
+  updateSaf(id: number, patch: Partial<Pick<SafItem, 'attempts' | 'nextAttemptAt' | 'state' | 'lastResult'>>, at: number): Promise<void>;
+  safStats(): Promise<SafStats>;
+
+  getBatch(terminalId: string, batchNo: string): Promise<BatchRecord | undefined>;
+  /** Opens the batch if it does not exist yet; returns it either way. */
+  openBatch(terminalId: string, batchNo: string, merchantId: string, at: number): Promise<BatchRecord>;
+  /** Totals of the captured transactions of a batch, from the journal. */
+  journalTotals(terminalId: string, batchNo: string): Promise<Totals>;
+  setTerminalTotals(terminalId: string, batchNo: string, totals: Totals): Promise<void>;
+  closeBatch(terminalId: string, batchNo: string, status: BatchStatus, at: number): Promise<void>;
+  openBatches(): Promise<BatchRecord[]>;
+
+  addUpload(upload: UploadRecord): Promise<void>;
+  addException(e: ExceptionRecord): Promise<void>;
+  exceptions(): Promise<ExceptionRecord[]>;
+  uploads(terminalId: string, batchNo: string): Promise<UploadRecord[]>;
+  uploadTotals(terminalId: string, batchNo: string): Promise<Totals>;
+}
+
+export class DuplicateKeyError extends Error {
+  constructor(readonly key: TxKey) {
+    super(`a transaction with key ${key.terminalId}/${key.batchNo}/${key.stan}/${key.localDate}/${key.mtiClass} is already journaled`);
+    this.name = 'DuplicateKeyError';
+  }
+}
