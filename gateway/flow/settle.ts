@@ -8,10 +8,10 @@ import { checkTerminal, missingField } from './terminal-check.js';
 /** Field 3 of an 0500: the settlement request with totals, and the trailer after a batch upload. */
 const SettlementCodes = { REQUEST: '92', TRAILER: '96' } as const;
 
-/** Field 44 texts of settlement replies, as terminals print them. */
+/** Field 44 texts of settlement replies, as terminals print them (25 characters at most). */
 const Texts = {
   accepted: 'GB ACCEPTED',
-  different: 'RB DIFFERENT COUNTS OR AMOUNTS',
+  different: 'RB COUNTS/AMOUNTS DIFFER',
   closed: 'BATCH ALREADY CLOSED',
   uploadAccepted: 'GB ACCEPTED AFTER UPLOAD',
   outOfBalance: 'OUT OF BALANCE',

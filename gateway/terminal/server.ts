@@ -175,7 +175,9 @@ class Session {
       payload = this.codec.encode(res, { pad: true });
     } catch (e) {
       this.log.error({ mti: res.mti, error: e instanceof ProtocolError ? e.message : String(e) }, 'response does not encode');
-      return;
+      // the terminal still gets an answer it can match: STAN, terminal id and 96
+      const f = res.fields;
+      payload = this.codec.encode({ mti: res.mti, fields: { 11: f[11], 39: RC.SYSTEM_MALFUNCTION, 41: f[41] } }, { pad: true });
     }
     this.socket.write(encodeFrame(payload, { header: this.config.header, tpdu: frame.tpdu ? replyTpdu(frame.tpdu) : undefined }));
   }

@@ -18,7 +18,7 @@ const codec = codecFor(builtinSpecs.iso87binary);
 export class TestTerminal {
   private readonly socket: net.Socket;
   private readonly decoder = new FrameDecoder({ header: 'binary2', tpdu: true, maxFrameSize: 8192 });
-  private readonly waiting = new Map<string, (m: IsoMessage) => void>();
+  private readonly waiting = new Map<string, ((m: IsoMessage) => void)[]>();
   readonly received: IsoMessage[] = [];
   private stan = 0;
   readonly closed: Promise<void>;
@@ -31,11 +31,11 @@ export class TestTerminal {
         const msg = codec.decode(frame.payload);
         this.received.push(msg);
         const key = `${msg.mti.slice(0, 2)}|${msg.fields[11] ?? ''}`;
-        const resolve = this.waiting.get(key);
-        if (resolve) {
-          this.waiting.delete(key);
-          resolve(msg);
-        }
+        // requests sent twice under one key are answered in the order they went out
+        const queue = this.waiting.get(key);
+        const resolve = queue?.shift();
+        if (queue?.length === 0) this.waiting.delete(key);
+        resolve?.(msg);
       }
     });
     socket.on('error', () => undefined);
@@ -58,14 +58,16 @@ export class TestTerminal {
   request(msg: IsoMessage | { mti: string; fields: Record<number, Primitive> }, timeoutMs = 5000): Promise<IsoMessage> {
     const key = `${msg.mti.slice(0, 2)}|${msg.fields[11] ?? ''}`;
     const answer = new Promise<IsoMessage>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.waiting.delete(key);
-        reject(new Error(`no reply to ${msg.mti} STAN ${msg.fields[11]} within ${timeoutMs} ms`));
-      }, timeoutMs);
-      this.waiting.set(key, (m) => {
+      const done = (m: IsoMessage): void => {
         clearTimeout(timer);
         resolve(m);
-      });
+      };
+      const timer = setTimeout(() => {
+        const queue = this.waiting.get(key) ?? [];
+        queue.splice(queue.indexOf(done) >>> 0, 1);
+        reject(new Error(`no reply to ${msg.mti} STAN ${msg.fields[11]} within ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.waiting.set(key, [...(this.waiting.get(key) ?? []), done]);
     });
     this.sendRaw(codec.encode(msg, { pad: true }));
     return answer;
