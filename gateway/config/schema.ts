@@ -103,8 +103,14 @@ const merchant = {
   additionalProperties: false,
   required: ['id', 'name'],
   properties: {
-    // Field 42 is ans 15; shorter ids are space-padded on the wire.
-    id: { type: 'string', minLength: 1, maxLength: 15, pattern: PRINTABLE, patternMessage: 'must be printable ASCII' },
+    // Field 42 is ans 15; shorter ids are space-padded on the wire and trimmed when read, so no trailing space.
+    id: {
+      type: 'string',
+      minLength: 1,
+      maxLength: 15,
+      pattern: '^(?:[\\x20-\\x7e]*[\\x21-\\x7e])?$',
+      patternMessage: 'must be printable ASCII, not ending in a space',
+    },
     name: text,
     enabled: { type: 'boolean', default: true },
   },

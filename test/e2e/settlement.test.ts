@@ -26,13 +26,14 @@ function settlement(proc: '920000' | '960000', batch: string, f63: string): IsoM
 
 function upload(original: IsoMessage, batch: string, rrn?: string, authCode?: string): IsoMessage {
   const f = original.fields;
+  const receipt: Record<number, string> = {};
+  if (rrn) receipt[37] = rrn;
+  if (authCode) receipt[38] = authCode;
   return {
     mti: '0320',
     fields: {
       2: f[2], 3: f[3], 4: f[4], 11: t.nextStan(), 12: f[12], 13: f[13], 41: TERMINAL, 42: 'MERCHANT0000001', 49: '840',
-      60: `${original.mti}${f[11]}${batch}`, 62: f[62],
-      ...(rrn ? { 37: rrn } : {}),
-      ...(authCode ? { 38: authCode } : {}),
+      60: `${original.mti}${f[11]}${batch}`, 62: f[62], ...receipt,
     },
   };
 }

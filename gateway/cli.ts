@@ -1,0 +1,110 @@
+#!/usr/bin/env node
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { startGateway, type RunningGateway } from './app.js';
+import { CONFIG_FLAGS, configFlagsHelp, isConfigError, loadConfig, overridesFromFlags } from './config/index.js';
+
+const ExitCodes = { ok: 0, failed: 1, usage: 2 } as const;
+
+const DEMO_CONFIG = fileURLToPath(new URL('../../gateway/config/demo.json', import.meta.url));
+const STUB_CLI = fileURLToPath(new URL('../terminal-sim/cli.js', import.meta.url));
+
+const usage = `pos-gateway [run] --config FILE [options]
+pos-gateway demo
+
+Commands:
+  run    run the gateway with a JSON config file (the default command)
+  demo   run the acquirer stub and the gateway together with the demo config (a merchant, three terminals)
+
+Options:
+  --config FILE             the JSON config file (see README, "Configuration")
+${configFlagsHelp()}
+  -h, --help                this help
+
+Exit codes: 0 stopped by a signal, 1 could not start (config, ports, store), 2 usage error.`;
+
+class UsageError extends Error {}
+
+function parse(argv: string[]): { command: string; values: Record<string, unknown> } {
+  const command = argv[0] === 'run' || argv[0] === 'demo' ? argv[0] : 'run';
+  const args = argv[0] === 'run' || argv[0] === 'demo' ? argv.slice(1) : argv;
+  const options: Record<string, { type: 'string' | 'boolean'; multiple?: boolean; short?: string }> = {
+    config: { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  };
+  for (const f of CONFIG_FLAGS) options[f.name] = { type: 'string', multiple: f.multiple };
+  try {
+    return { command, values: parseArgs({ args, options, strict: true, allowPositionals: false }).values };
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+}
+
+async function main(argv: string[]): Promise<number> {
+  const { command, values } = parse(argv);
+  if (values.help) {
+    process.stdout.write(usage + '\n');
+    return ExitCodes.ok;
+  }
+  let stub: ChildProcess | undefined;
+  let configPath = values.config as string | undefined;
+  if (command === 'demo') {
+    configPath ??= DEMO_CONFIG;
+    stub = spawn(process.execPath, [STUB_CLI, 'acquirer', '--port', '9100', '--http-port', '9101', '--db', './data/demo-acquirer.db', '--log-level', 'warn'], {
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
+    stub.on('exit', (code) => {
+      if (code !== null && code !== 0) process.stderr.write(`pos-gateway: the acquirer stub exited with code ${code}\n`);
+    });
+  }
+  if (configPath === undefined) throw new UsageError('option "--config" is required (or run "pos-gateway demo")');
+  const config = loadConfig(configPath, overridesFromFlags(values));
+  let gateway: RunningGateway;
+  try {
+    gateway = await startGateway(config);
+  } catch (e) {
+    stub?.kill();
+    throw e;
+  }
+  if (command === 'demo') {
+    const port = gateway.ports.listeners[config.listeners[0].name];
+    process.stderr.write(
+      `\nThe demo is running: terminals connect to 127.0.0.1:${port}, the acquirer stub listens on 127.0.0.1:9100.\n` +
+        `Send a first purchase of 12.34 from terminal TERM0001:\n\n` +
+        `  npx terminal-sim purchase --target tcp://127.0.0.1:${port} --terminal TERM0001 --merchant MERCHANT0000001 --amount 12.34\n\n` +
+        `Health: http://127.0.0.1:${gateway.ports.http}/health   Metrics: http://127.0.0.1:${gateway.ports.http}/metrics\n` +
+        `Stub ledger: http://127.0.0.1:9101/ledger   Stop with Ctrl-C.\n\n`,
+    );
+  }
+  await new Promise<void>((resolve) => {
+    const stop = (): void => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolve();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+  await gateway.close();
+  stub?.kill('SIGTERM');
+  return ExitCodes.ok;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e: unknown) => {
+    if (e instanceof UsageError) {
+      process.stderr.write(`pos-gateway: ${e.message}\n\n${usage}\n`);
+      process.exitCode = ExitCodes.usage;
+    } else if (isConfigError(e)) {
+      process.stderr.write(`pos-gateway: ${e.message}\n`);
+      process.exitCode = ExitCodes.failed;
+    } else {
+      process.stderr.write(`pos-gateway: could not start: ${(e as Error).message}\n`);
+      process.exitCode = ExitCodes.failed;
+    }
+  },
+);
