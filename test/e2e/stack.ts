@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { startGateway, REDACT, type RunningGateway } from '../../gateway/app.js';
+import type { Clock } from '../../gateway/clock.js';
 import type { GatewayConfig } from '../../gateway/config/types.js';
 import { startAcquirer, type AcquirerStub, type AcquirerOptions } from '../../terminal-sim/acquirer/index.js';
 import { TestTerminal } from './terminal-client.js';
@@ -65,7 +66,9 @@ export function testConfig(dir: string, stubPort: number, over: Partial<GatewayC
 }
 
 /** The acquirer stub and a gateway in this process, on loopback, with their files in a fresh temp dir. */
-export async function startStack(opts: { stub?: AcquirerOptions; config?: Partial<GatewayConfig>; dir?: string } = {}): Promise<Stack> {
+export async function startStack(
+  opts: { stub?: AcquirerOptions; config?: Partial<GatewayConfig>; dir?: string; clock?: Clock } = {},
+): Promise<Stack> {
   const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'posgw-'));
   const logFile = join(dir, 'gateway.log');
   const logger = pino({ level: 'debug', redact: REDACT }, pino.destination({ dest: logFile, sync: true }));
@@ -76,7 +79,7 @@ export async function startStack(opts: { stub?: AcquirerOptions; config?: Partia
     logger: pino({ level: 'debug' }, pino.destination({ dest: join(dir, 'acquirer.log'), sync: true })),
     ...opts.stub,
   });
-  const gw = await startGateway(testConfig(dir, stub.port, opts.config), { logger });
+  const gw = await startGateway(testConfig(dir, stub.port, opts.config), { logger, clock: opts.clock });
   await waitFor(() => [...gw.links.values()].every((l) => l.state === 'up'), 5_000, 'acquirer link up');
   const port = gw.ports.listeners.terminals;
   const terminals: TestTerminal[] = [];

@@ -1,0 +1,170 @@
+import { describe, expect, it } from 'vitest';
+import { DuplicateKeyError, type NewTransaction, type Store } from '../../../gateway/store/types.js';
+
+/**
+ * The contract every Store adapter passes: the same suite runs against SQLite today and PostgreSQL when it comes.
+ * `open` gives a fresh, empty store; `reopen` the same data through a new instance (durability), when the adapter
+ * has any.
+ */
+export function storeContract(name: string, open: () => Promise<Store>, reopen?: (s: Store) => Promise<Store>): void {
+  let seq = 0;
+  function tx(over: Partial<NewTransaction> = {}): NewTransaction {
+    seq++;
+    return {
+      terminalId: 'TERM0001',
+      batchNo: '000001',
+      stan: String(seq).padStart(6, '0'),
+      localDate: '1121',
+      mtiClass: '02',
+      merchantId: 'MERCHANT0000001',
+      mti: '0200',
+      procCode: '000000',
+      localTime: '101500',
+      invoice: String(seq).padStart(6, '0'),
+      amount: 1000,
+      currency: '840',
+      panHash: 'ab'.repeat(32),
+      panMasked: '476173******0119',
+      entryMode: '051',
+      fingerprint: `fp${seq}`,
+      acquirerId: 'stub',
+      upstreamStan: String(seq).padStart(6, '0'),
+      rrn: `5325${String(seq).padStart(8, '0')}`,
+      transmittedAt: '1121101500',
+      state: 'forwarding',
+      responseCode: null,
+      authCode: null,
+      captured: false,
+      originalId: null,
+      createdAt: 1_000,
+      ...over,
+    };
+  }
+
+  describe(`store contract: ${name}`, () => {
+    it('journals a transaction and finds it by key, id and RRN', async () => {
+      const store = await open();
+      const t = await store.insertTransaction(tx({ amount: 1234 }));
+      expect(t.id).toBeGreaterThan(0);
+      expect(t).toMatchObject({ amount: 1234, state: 'forwarding', captured: false, reversal: null });
+      expect(await store.findTransaction(t)).toEqual(t);
+      expect(await store.getTransaction(t.id)).toEqual(t);
+      expect(await store.findByRrn(t.rrn)).toEqual(t);
+      expect(await store.findTransaction({ ...t, mtiClass: '01' })).toBeUndefined();
+      await store.close();
+    });
+
+    it('refuses a second transaction under the same key with DuplicateKeyError', async () => {
+      const store = await open();
+      const first = tx();
+      await store.insertTransaction(first);
+      await expect(store.insertTransaction({ ...tx(), stan: first.stan })).rejects.toBeInstanceOf(DuplicateKeyError);
+      await store.close();
+    });
+
+    it('records outcomes; a transaction reversed before its reply stays uncaptured', async () => {
+      const store = await open();
+      const a = await store.insertTransaction(tx());
+      await store.recordOutcome(a.id, { state: 'approved', responseCode: '00', authCode: 'A1B2C3', captured: true, at: 2_000 });
+      expect(await store.getTransaction(a.id)).toMatchObject({ state: 'approved', responseCode: '00', authCode: 'A1B2C3', captured: true, updatedAt: 2_000 });
+      const b = await store.insertTransaction(tx());
+      await store.queueReversal(b.id, 'stub', 'terminal', 2_000);
+      await store.recordOutcome(b.id, { state: 'approved', responseCode: '00', captured: true, at: 2_100 });
+      expect(await store.getTransaction(b.id)).toMatchObject({ state: 'approved', captured: false, reversal: 'terminal' });
+      await store.close();
+    });
+
+    it('lists requests left in flight, and continues the RRN sequence', async () => {
+      const store = await open();
+      const a = await store.insertTransaction(tx({ rrn: '532500000041' }));
+      const b = await store.insertTransaction(tx({ rrn: '532500000042' }));
+      await store.recordOutcome(b.id, { state: 'declined', responseCode: '05', at: 2_000 });
+      expect((await store.inFlight()).map((t) => t.id)).toEqual([a.id]);
+      expect(await store.lastRrnSequence()).toBeGreaterThanOrEqual(42);
+      await store.close();
+    });
+
+    it('queues one reversal per transaction, due in order, and updates it', async () => {
+      const store = await open();
+      const a = await store.insertTransaction(tx());
+      const b = await store.insertTransaction(tx());
+      const ra = await store.queueReversal(a.id, 'stub', 'timeout', 5_000);
+      const again = await store.queueReversal(a.id, 'stub', 'late', 6_000);
+      expect(again.id).toBe(ra.id);
+      await store.queueReversal(b.id, 'stub', 'timeout', 5_500);
+      expect((await store.getTransaction(a.id))?.reversal).toBe('timeout');
+      expect((await store.dueSaf('stub', 5_200, 10)).map((i) => i.txId)).toEqual([a.id]);
+      expect((await store.dueSaf('stub', 9_000, 10)).map((i) => i.txId)).toEqual([a.id, b.id]);
+      expect(await store.dueSaf('other', 9_000, 10)).toEqual([]);
+      await store.updateSaf(ra.id, { attempts: 1, nextAttemptAt: 20_000, lastResult: 'TIMEOUT' }, 9_000);
+      expect((await store.dueSaf('stub', 9_000, 10)).map((i) => i.txId)).toEqual([b.id]);
+      expect(await store.safStats()).toEqual({ depth: 2, oldestCreatedAt: 5_000 });
+      await store.updateSaf(ra.id, { state: 'done', lastResult: '00' }, 21_000);
+      expect(await store.safStats()).toEqual({ depth: 1, oldestCreatedAt: 5_500 });
+      expect((await store.pendingSaf('stub')).map((i) => i.txId)).toEqual([b.id]);
+      await store.close();
+    });
+
+    it('keeps batch totals from captured transactions, terminal totals, uploads and the final status', async () => {
+      const store = await open();
+      const batch = await store.openBatch('TERM0002', '000007', 'MERCHANT0000001', 1_000);
+      expect(batch).toMatchObject({ status: 'open', terminalTotals: null, closedAt: null });
+      const sale1 = await store.insertTransaction(tx({ terminalId: 'TERM0002', batchNo: '000007', amount: 1500 }));
+      const sale2 = await store.insertTransaction(tx({ terminalId: 'TERM0002', batchNo: '000007', amount: 2500 }));
+      const refund = await store.insertTransaction(tx({ terminalId: 'TERM0002', batchNo: '000007', amount: 700, procCode: '200000' }));
+      for (const t of [sale1, sale2, refund]) await store.recordOutcome(t.id, { state: 'approved', responseCode: '00', captured: true, at: 2_000 });
+      await store.uncapture(sale2.id, 2_500);
+      expect(await store.journalTotals('TERM0002', '000007')).toEqual({ saleCount: 1, saleAmount: 1500, refundCount: 1, refundAmount: 700 });
+      await store.setTerminalTotals('TERM0002', '000007', { saleCount: 2, saleAmount: 4000, refundCount: 1, refundAmount: 700 });
+      const receipt = {
+        terminalId: 'TERM0002', merchantId: 'MERCHANT0000001', batchNo: '000007', originalMti: '0200', originalStan: sale1.stan,
+        procCode: '000000', amount: 1500, currency: '840', rrn: sale1.rrn, authCode: 'A1', panHash: null, panMasked: null,
+        localDate: '1121', localTime: '101500', invoice: null, matchedTxId: sale1.id, createdAt: 3_000,
+      };
+      await store.addUpload(receipt);
+      await store.addUpload(receipt); // a resent upload counts once
+      await store.addUpload({ ...receipt, originalStan: '999999', amount: 2500, rrn: null, matchedTxId: null });
+      expect(await store.uploads('TERM0002', '000007')).toHaveLength(2);
+      expect(await store.uploadTotals('TERM0002', '000007')).toEqual({ saleCount: 2, saleAmount: 4000, refundCount: 0, refundAmount: 0 });
+      expect((await store.openBatches()).map((b) => b.batchNo)).toContain('000007');
+      await store.closeBatch('TERM0002', '000007', 'balanced_after_upload', 4_000);
+      expect(await store.getBatch('TERM0002', '000007')).toMatchObject({
+        status: 'balanced_after_upload',
+        closedAt: 4_000,
+        terminalTotals: { saleCount: 2, saleAmount: 4000 },
+        uploadTotals: { saleCount: 2, saleAmount: 4000 },
+      });
+      expect((await store.openBatches()).map((b) => b.batchNo)).not.toContain('000007');
+      // opening an existing batch changes nothing
+      expect((await store.openBatch('TERM0002', '000007', 'MERCHANT0000001', 9_000)).status).toBe('balanced_after_upload');
+      await store.close();
+    });
+
+    it('records exceptions', async () => {
+      const store = await open();
+      const a = await store.insertTransaction(tx());
+      await store.addException({ kind: 'REVERSAL_ABANDONED', txId: a.id, terminalId: 'TERM0001', merchantId: 'MERCHANT0000001', detail: 'expired', createdAt: 7 });
+      expect(await store.exceptions()).toEqual([{ kind: 'REVERSAL_ABANDONED', txId: a.id, terminalId: 'TERM0001', merchantId: 'MERCHANT0000001', detail: 'expired', createdAt: 7 }]);
+      await store.close();
+    });
+
+    it('resolves writes made in one turn together, each with its own result', async () => {
+      const store = await open();
+      const made = await Promise.all([1, 2, 3, 4, 5].map(() => store.insertTransaction(tx())));
+      expect(new Set(made.map((t) => t.id)).size).toBe(5);
+      await store.close();
+    });
+
+    if (reopen) {
+      it('keeps every write whose promise resolved across a reopen', async () => {
+        const store = await open();
+        const t = await store.insertTransaction(tx({ amount: 4242 }));
+        await store.queueReversal(t.id, 'stub', 'recovery', 1_000);
+        const again = await reopen(store);
+        expect(await again.getTransaction(t.id)).toMatchObject({ amount: 4242, reversal: 'recovery' });
+        expect((await again.safStats()).depth).toBe(1);
+        await again.close();
+      });
+    }
+  });
+}
