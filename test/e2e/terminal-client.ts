@@ -1,4 +1,5 @@
 import net from 'node:net';
+import tls from 'node:tls';
 import {
   builtinSpecs,
   codecFor,
@@ -45,6 +46,13 @@ export class TestTerminal {
   static connect(port: number, host = '127.0.0.1'): Promise<TestTerminal> {
     return new Promise((resolve, reject) => {
       const s = net.connect(port, host, () => resolve(new TestTerminal(s)));
+      s.once('error', reject);
+    });
+  }
+
+  static connectTls(port: number, ca: Buffer): Promise<TestTerminal> {
+    return new Promise((resolve, reject) => {
+      const s = tls.connect({ port, host: '127.0.0.1', ca: [ca] }, () => resolve(new TestTerminal(s)));
       s.once('error', reject);
     });
   }
