@@ -8,7 +8,7 @@ import type { GatewayConfig } from './config/types.js';
 import type { FlowContext } from './flow/context.js';
 import { buildHttp } from './http.js';
 import { createMetrics, type Metrics } from './metrics.js';
-import { isApproval } from './responses.js';
+import { isApproval, RC } from './responses.js';
 import { RrnGenerator } from './rrn.js';
 import { SafQueue } from './saf.js';
 import { SqliteStore } from './store/sqlite.js';
@@ -90,13 +90,17 @@ export async function startGateway(config: GatewayConfig, opts: GatewayOptions =
     rrn: new RrnGenerator(clock, await store.lastRrnSequence()),
     panKey: Buffer.from(config.security.panHashKey, 'hex'),
     inflight: new Map(),
+    openBatches: new Set(),
+    closedBatches: new Set(),
     wakeSaf: (id) => queues.get(id)?.wake(),
   };
 
   await recover(ctx);
 
   for (const [id, link] of links) {
-    link.on('late', (reply, info) => void onLate(ctx, id, reply.fields[37], reply.fields[39], info));
+    link.on('late', (reply, info) => {
+      onLate(ctx, id, reply.fields[37], reply.fields[39], info).catch((e: unknown) => logger.error({ acquirer: id, error: String(e) }, 'late reply not recorded'));
+    });
     link.on('state', (state) => logger.info({ acquirer: id, state }, 'acquirer link state'));
     link.start();
   }
@@ -137,10 +141,12 @@ export async function startGateway(config: GatewayConfig, opts: GatewayOptions =
 async function recover(ctx: FlowContext): Promise<void> {
   const stuck = await ctx.store.inFlight();
   const now = ctx.clock.now();
-  for (const tx of stuck) {
-    void ctx.store.recordOutcome(tx.id, { state: 'timed_out', responseCode: '91', at: now });
-    if (tx.acquirerId !== null) await ctx.store.queueReversal(tx.id, tx.acquirerId, 'recovery', now);
-  }
+  await Promise.all(
+    stuck.flatMap((tx) => [
+      ctx.store.recordOutcome(tx.id, { state: 'timed_out', responseCode: RC.ISSUER_UNAVAILABLE, at: now }),
+      tx.acquirerId === null ? undefined : ctx.store.queueReversal(tx.id, tx.acquirerId, 'recovery', now),
+    ]),
+  );
   if (stuck.length > 0) ctx.logger.warn({ count: stuck.length }, 'recovery: reversals queued for requests left in flight');
 }
 
@@ -157,10 +163,11 @@ async function onLate(ctx: FlowContext, acquirerId: string, rrn: unknown, rc: un
     return;
   }
   const at = ctx.clock.now();
-  if (typeof rc === 'string') void ctx.store.recordLateReply(tx.id, rc, at);
-  if (isApproval(typeof rc === 'string' ? rc : null) && tx.state !== 'approved') {
-    await ctx.store.queueReversal(tx.id, acquirerId, 'late', at);
-    ctx.wakeSaf(acquirerId);
-  }
+  const reverse = isApproval(typeof rc === 'string' ? rc : null) && tx.state !== 'approved';
+  await Promise.all([
+    typeof rc === 'string' ? ctx.store.recordLateReply(tx.id, rc, at) : undefined,
+    reverse ? ctx.store.queueReversal(tx.id, acquirerId, 'late', at) : undefined,
+  ]);
+  if (reverse) ctx.wakeSaf(acquirerId);
   ctx.logger.warn({ acquirer: acquirerId, rrn, rc, afterDeadline: info.afterDeadline }, 'late reply');
 }

@@ -45,10 +45,7 @@ export const authorize: Handler = async (req, ctx) => {
   const missing = missingField(req, REQUIRED);
   if (missing !== undefined) return reply(req, RC.FORMAT_ERROR);
   const check = checkTerminal(req, ctx);
-  if (!check.ok) {
-    ctx.logger.warn({ terminal: text(req, 41), mti: req.mti, why: check.why }, 'terminal refused');
-    return reply(req, check.rc);
-  }
+  if (!check.ok) return reply(req, check.rc);
   const proc = text(req, 3)!;
   const mtiClass = req.mti.slice(0, 2);
   const key: TxKey = {
@@ -104,7 +101,7 @@ async function relay(
   if (kind === Proc.VOID || (req.mti.startsWith('022') && text(req, 37) !== undefined)) {
     original = await findOriginal(req, ctx, key);
     if (original === undefined && kind === Proc.VOID) return { tx: undefined, response: reply(req, RC.ORIGINAL_NOT_FOUND) };
-    if (kind === Proc.VOID && original !== undefined && String(original.amount) !== String(Number(text(req, 4)))) {
+    if (kind === Proc.VOID && original !== undefined && original.amount !== Number(text(req, 4))) {
       return { tx: undefined, response: reply(req, RC.INVALID_AMOUNT) };
     }
   }
@@ -113,8 +110,9 @@ async function relay(
   const acquirer = ctx.acquirers.get(acquirerId)!;
   const now = ctx.clock.now();
   const ids = { stan: link.nextStan(), rrn: ctx.rrn.next(), transmittedAt: transmissionDateTime(now) };
-  if (ctx.config.terminals.length > 0) await ctx.store.openBatch(key.terminalId, key.batchNo, merchantId, now);
-  const tx = await ctx.store.insertTransaction({
+  const batchOpen = ensureBatch(ctx, key, merchantId, now);
+  if (batchOpen === false) return { tx: undefined, response: reply(req, RC.BAD_BATCH) };
+  const insert = ctx.store.insertTransaction({
     ...key,
     merchantId,
     mti: req.mti.slice(0, 3) + '0',
@@ -138,6 +136,8 @@ async function relay(
     originalId: original?.id ?? null,
     createdAt: now,
   });
+  // a new batch is opened in the same commit as its first transaction
+  const [tx] = await Promise.all([insert, batchOpen]);
 
   const started = performance.now();
   let hostReply: IsoMessage;
@@ -152,8 +152,10 @@ async function relay(
     } else {
       // outcome unknown: answer 91 at once and queue the reversal
       ctx.metrics.upstreamTimeouts.inc({ acquirer: acquirerId });
-      void ctx.store.recordOutcome(tx.id, { state: 'timed_out', responseCode: RC.ISSUER_UNAVAILABLE, at });
-      await ctx.store.queueReversal(tx.id, acquirerId, 'timeout', at);
+      await Promise.all([
+        ctx.store.recordOutcome(tx.id, { state: 'timed_out', responseCode: RC.ISSUER_UNAVAILABLE, at }),
+        ctx.store.queueReversal(tx.id, acquirerId, 'timeout', at),
+      ]);
       ctx.wakeSaf(acquirerId);
     }
     ctx.logger.warn({ terminal: key.terminalId, stan: key.stan, rrn: ids.rrn, acquirer: acquirerId, error: isLinkError(e) ? e.code : String(e) }, 'upstream failed');
@@ -168,10 +170,30 @@ async function relay(
   // captured into the batch: approved purchases, refunds and advices; not pre-authorizations, not the void itself
   const captured = approved && req.mti.slice(0, 2) === '02' && (kind === Proc.PURCHASE || kind === Proc.REFUND);
   const at = ctx.clock.now();
-  if (approved && original !== undefined && kind === Proc.VOID) void ctx.store.uncapture(original.id, at);
-  await ctx.store.recordOutcome(tx.id, { state: approved ? 'approved' : 'declined', responseCode: rc, authCode, captured, at });
+  await Promise.all([
+    ctx.store.recordOutcome(tx.id, { state: approved ? 'approved' : 'declined', responseCode: rc, authCode, captured, at }),
+    approved && original !== undefined && kind === Proc.VOID ? ctx.store.uncapture(original.id, at) : undefined,
+  ]);
   const done = { ...tx, state: (approved ? 'approved' : 'declined') as TxState, responseCode: rc, authCode, captured };
   return { tx: done, response: answer(req, done) };
+}
+
+/**
+ * Transactions go into the batch their field 60 names. A batch the journal has closed takes no more (80: the terminal
+ * did not advance its batch number); a new one is opened. Returns false for a closed batch, else the pending write
+ * (or undefined when the batch is known open).
+ */
+function ensureBatch(ctx: FlowContext, key: TxKey, merchantId: string, now: number): Promise<unknown> | false | undefined {
+  const id = `${key.terminalId}|${key.batchNo}`;
+  if (ctx.openBatches.has(id)) return undefined;
+  if (ctx.closedBatches.has(id)) return false;
+  ctx.openBatches.add(id);
+  return ctx.store.openBatch(key.terminalId, key.batchNo, merchantId, now).then((b) => {
+    if (b.status !== 'open') {
+      ctx.openBatches.delete(id);
+      ctx.closedBatches.add(id);
+    }
+  });
 }
 
 async function findOriginal(req: IsoMessage, ctx: FlowContext, key: TxKey): Promise<TxRecord | undefined> {

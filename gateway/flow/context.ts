@@ -27,6 +27,9 @@ export interface FlowContext {
   rrn: RrnGenerator;
   panKey: Buffer;
   inflight: Map<string, InFlight>;
+  /** Batches ("terminal|batch") known open or closed, so the hot path need not ask the journal each time. */
+  openBatches: Set<string>;
+  closedBatches: Set<string>;
   /** Tells the store-and-forward queue of an acquirer that it has new work. */
   wakeSaf(acquirerId: string): void;
 }

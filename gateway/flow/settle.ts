@@ -71,6 +71,8 @@ export const settle: Handler = async (req, ctx) => {
 };
 
 async function close(ctx: FlowContext, terminalId: string, batchNo: string, status: BatchStatus, at: number): Promise<void> {
+  ctx.openBatches.delete(`${terminalId}|${batchNo}`);
+  ctx.closedBatches.add(`${terminalId}|${batchNo}`);
   await ctx.store.closeBatch(terminalId, batchNo, status, at);
   ctx.metrics.batchesClosed.inc({ status });
   ctx.logger.info({ terminal: terminalId, batch: batchNo, status }, 'batch closed');

@@ -6,8 +6,14 @@ import { text } from './reply.js';
 
 export type TerminalCheck = { ok: true; terminal: TerminalConfig; merchant: MerchantConfig } | { ok: false; rc: string; why: string };
 
-/** Field 41 must name an enabled terminal and field 42 its enabled merchant; else 89 or 03, never a relay. */
+/** Field 41 must name an enabled terminal and field 42 its enabled merchant; else 89 or 03 and a log line, never a relay. */
 export function checkTerminal(req: IsoMessage, ctx: FlowContext): TerminalCheck {
+  const check = lookUp(req, ctx);
+  if (!check.ok) ctx.logger.warn({ terminal: text(req, 41), merchant: text(req, 42), mti: req.mti, rc: check.rc, why: check.why }, 'terminal refused');
+  return check;
+}
+
+function lookUp(req: IsoMessage, ctx: FlowContext): TerminalCheck {
   const terminalId = text(req, 41);
   const terminal = terminalId === undefined ? undefined : ctx.terminals.get(terminalId);
   if (terminal === undefined) return { ok: false, rc: RC.INVALID_TERMINAL, why: 'unknown terminal' };

@@ -53,6 +53,10 @@ describe('terminal settlement', () => {
     expect(await stack.gw.store.getBatch(TERMINAL, batch)).toMatchObject({ status: 'balanced' });
     const again = await t.request(settlement('920000', batch, totals(2, 3000, 1, 500)));
     expect(again.fields[39]).toBe('80');
+    // a terminal that did not advance its batch number: its next sale is refused, not captured into a closed batch
+    const late = await t.request(sale(t, { terminalId: TERMINAL, batch, amount: 100 }));
+    expect(late.fields[39]).toBe('80');
+    expect(stack.stub.ledger().filter((r) => r.amount === 100 && r.terminalId === TERMINAL)).toHaveLength(0);
   });
 
   it('asks for an upload with 95 when totals differ, keeps a receipt the gateway never authorized, and closes balanced after upload', async () => {
