@@ -95,6 +95,41 @@ const acquirer = {
       additionalProperties: false,
       properties: { ca: text, cert: text, key: text, rejectUnauthorized: { type: 'boolean' } },
     },
+    breaker: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        consecutiveFailures: { type: 'integer', minimum: 1, maximum: 1000, default: 5 },
+        halfOpenAfterMs: timer(5_000),
+      },
+    },
+    drained: { type: 'boolean', default: false },
+  },
+} as const;
+
+const SCHEMES = ['visa', 'mastercard', 'amex', 'discover', 'jcb', 'unionpay', 'diners'] as const;
+const acquirerIds = { type: 'array', items: { type: 'string', minLength: 1 } } as const;
+
+const routeRule = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['name', 'match', 'acquirers'],
+  properties: {
+    name: text,
+    match: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        bins: { type: 'array', items: { type: 'string', pattern: '^[0-9]{1,11}$', patternMessage: 'must be 1 to 11 digits' } },
+        schemes: { type: 'array', items: { type: 'string', enum: SCHEMES } },
+        merchants: { type: 'array', items: { type: 'string', minLength: 1 } },
+        terminals: { type: 'array', items: { type: 'string', minLength: 1 } },
+        minAmount: { type: 'integer', minimum: 0 },
+        maxAmount: { type: 'integer', minimum: 0 },
+      },
+    },
+    acquirers: { ...acquirerIds, minItems: 1 },
   },
 } as const;
 
@@ -137,6 +172,15 @@ export const configSchema = {
   properties: {
     listeners: { type: 'array', minItems: 1, items: listener, default: [DEFAULT_LISTENER] },
     acquirers: { type: 'array', minItems: 1, items: acquirer },
+    routing: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        rules: { type: 'array', items: routeRule, default: [] },
+        default: { ...acquirerIds, default: [] },
+      },
+    },
     http: {
       type: 'object',
       additionalProperties: false,

@@ -33,6 +33,35 @@ export interface AcquirerConfig {
   reconnect: { initialMs: number; maxMs: number; jitter: number };
   maxFrameSize: number;
   tls?: { ca?: string; cert?: string; key?: string; rejectUnauthorized?: boolean };
+  /** Opens after this many consecutive requests with an unknown outcome; lets one probe through after `halfOpenAfterMs`. */
+  breaker: { consecutiveFailures: number; halfOpenAfterMs: number };
+  /** Start drained: no new authorizations (reversals, advices and completions of its originals still go to it). */
+  drained: boolean;
+}
+
+/** Card schemes as routing can name them, told apart by BIN. */
+export type Scheme = 'visa' | 'mastercard' | 'amex' | 'discover' | 'jcb' | 'unionpay' | 'diners';
+
+export interface RouteRule {
+  name: string;
+  /** Every condition given must hold; an empty match matches everything. */
+  match: {
+    bins?: string[];
+    schemes?: Scheme[];
+    merchants?: string[];
+    terminals?: string[];
+    /** Inclusive bounds in minor units. */
+    minAmount?: number;
+    maxAmount?: number;
+  };
+  /** Acquirer ids in order of preference: the first healthy, undrained one gets the authorization. */
+  acquirers: string[];
+}
+
+export interface RoutingConfig {
+  rules: RouteRule[];
+  /** The order when no rule matches; empty means every acquirer in config order. */
+  default: string[];
 }
 
 export interface SafConfig {
@@ -60,6 +89,7 @@ export interface TerminalConfig {
 export interface GatewayConfig {
   listeners: ListenerConfig[];
   acquirers: AcquirerConfig[];
+  routing: RoutingConfig;
   http: { host: string; port: number };
   store: { driver: 'sqlite'; path: string; synchronous: 'full' | 'normal' };
   saf: SafConfig;

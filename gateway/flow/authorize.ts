@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { builtinSpecs, type IsoMessage } from '../../protocol/index.js';
+import { builtinSpecs, parseHex, type IsoMessage } from '../../protocol/index.js';
 import { isLinkError, transmissionDateTime } from '../acquirer/index.js';
 import { cardFacts } from '../card.js';
 import { isApproval, RC } from '../responses.js';
@@ -27,14 +27,23 @@ export function txKeyString(k: TxKey): string {
 
 /** What makes two requests under one key the same request: the same answer for both, or 94 for the second. */
 function fingerprintOf(req: IsoMessage, panHash: string | null): string {
-  const parts = [req.mti.slice(0, 2), text(req, 3), text(req, 4), text(req, 49), panHash, text(req, 62), text(req, 38), text(req, 37)];
+  const parts = [req.mti.slice(0, 3), text(req, 3), text(req, 4), text(req, 49), panHash, text(req, 62), text(req, 38), text(req, 37)];
   return createHash('sha256').update(parts.join('|')).digest('hex').slice(0, 32);
 }
 
 /** The answer a terminal got (or gets again, for a duplicate) for a journaled transaction. */
-function answer(req: IsoMessage, tx: TxRecord): IsoMessage {
+function answer(req: IsoMessage, tx: TxRecord, issuerData?: Buffer): IsoMessage {
   const rc = tx.responseCode ?? RC.SYSTEM_MALFUNCTION;
-  return reply(req, rc, { 37: tx.rrn, 38: isApproval(rc) ? (tx.authCode ?? undefined) : undefined });
+  return reply(req, rc, { 37: tx.rrn, 38: isApproval(rc) ? (tx.authCode ?? undefined) : undefined, 55: issuerData });
+}
+
+/** Issuer authentication data and scripts (field 55 of the reply) go back to a chip terminal; iso87ascii carries them as hex. */
+function issuerDataOf(hostReply: IsoMessage): Buffer | undefined {
+  const v = hostReply.fields[55];
+  if (v === undefined) return undefined;
+  if (typeof v !== 'string') return v;
+  const bytes = parseHex(v);
+  return typeof bytes === 'number' ? undefined : bytes;
 }
 
 /**
@@ -47,7 +56,8 @@ export const authorize: Handler = async (req, ctx) => {
   const check = checkTerminal(req, ctx);
   if (!check.ok) return reply(req, check.rc);
   const proc = text(req, 3)!;
-  const mtiClass = req.mti.slice(0, 2);
+  // 0200 and its repeat 0201 share a class; an 0220 advice is a class of its own
+  const mtiClass = req.mti.slice(0, 3);
   const key: TxKey = {
     terminalId: check.terminal.id,
     batchNo: text(req, 60)?.slice(0, 6) ?? '000000',
@@ -100,9 +110,11 @@ async function relay(
   let original: TxRecord | undefined;
   if (kind === Proc.VOID || (req.mti.startsWith('022') && text(req, 37) !== undefined)) {
     original = await findOriginal(req, ctx, key);
-    if (original === undefined && kind === Proc.VOID) return { tx: undefined, response: reply(req, RC.ORIGINAL_NOT_FOUND) };
-    if (kind === Proc.VOID && original !== undefined && original.amount !== Number(text(req, 4))) {
-      return { tx: undefined, response: reply(req, RC.INVALID_AMOUNT) };
+    if (kind === Proc.VOID) {
+      if (original === undefined) return { tx: undefined, response: reply(req, RC.ORIGINAL_NOT_FOUND) };
+      // only a captured sale or refund can be voided: not a pre-authorization, not one voided or reversed already
+      if (!original.captured || original.mti !== '0200') return { tx: undefined, response: reply(req, RC.INVALID_TRANSACTION) };
+      if (original.amount !== Number(text(req, 4))) return { tx: undefined, response: reply(req, RC.INVALID_AMOUNT) };
     }
   }
   const acquirerId = original?.acquirerId ?? route(ctx);
@@ -172,10 +184,10 @@ async function relay(
   const at = ctx.clock.now();
   await Promise.all([
     ctx.store.recordOutcome(tx.id, { state: approved ? 'approved' : 'declined', responseCode: rc, authCode, captured, at }),
-    approved && original !== undefined && kind === Proc.VOID ? ctx.store.uncapture(original.id, at) : undefined,
+    approved && original !== undefined && kind === Proc.VOID ? ctx.store.setCaptured(original.id, false, at) : undefined,
   ]);
   const done = { ...tx, state: (approved ? 'approved' : 'declined') as TxState, responseCode: rc, authCode, captured };
-  return { tx: done, response: answer(req, done) };
+  return { tx: done, response: answer(req, done, issuerDataOf(hostReply)) };
 }
 
 /**

@@ -20,7 +20,13 @@ export const reverse: Handler = async (req, ctx) => {
   const original = await findOriginal(req, ctx, check.terminal.id);
   if (original === undefined) return reply(req, RC.ORIGINAL_NOT_FOUND);
   if (original.reversal === null && original.acquirerId !== null && (original.state === 'approved' || original.state === 'forwarding')) {
-    await ctx.store.queueReversal(original.id, original.acquirerId, 'terminal', ctx.clock.now());
+    const now = ctx.clock.now();
+    // reversing an approved void puts its sale back into the batch
+    const voided = original.procCode.startsWith('02') && original.state === 'approved' && original.originalId !== null;
+    await Promise.all([
+      ctx.store.queueReversal(original.id, original.acquirerId, 'terminal', now),
+      voided ? ctx.store.setCaptured(original.originalId!, true, now) : undefined,
+    ]);
     ctx.wakeSaf(original.acquirerId);
     ctx.logger.info({ terminal: original.terminalId, stan: original.stan, rrn: original.rrn }, 'terminal reversal queued');
   }
@@ -30,5 +36,5 @@ export const reverse: Handler = async (req, ctx) => {
 async function findOriginal(req: IsoMessage, ctx: FlowContext, terminalId: string): Promise<TxRecord | undefined> {
   const key = { terminalId, batchNo: text(req, 60)?.slice(0, 6) ?? '000000', stan: text(req, 11)!, localDate: text(req, 13)! };
   // the original is a financial request, or a pre-authorization
-  return (await ctx.store.findTransaction({ ...key, mtiClass: '02' })) ?? ctx.store.findTransaction({ ...key, mtiClass: '01' });
+  return (await ctx.store.findTransaction({ ...key, mtiClass: '020' })) ?? ctx.store.findTransaction({ ...key, mtiClass: '010' });
 }

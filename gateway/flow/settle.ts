@@ -50,7 +50,11 @@ export const settle: Handler = async (req, ctx) => {
   }
   const now = ctx.clock.now();
   const batch = (await ctx.store.getBatch(terminalId, batchNo)) ?? (await ctx.store.openBatch(terminalId, batchNo, check.merchant.id, now));
-  if (batch.status !== 'open') return reply(req, RC.BAD_BATCH, { 44: Texts.closed });
+  if (batch.status !== 'open') {
+    // the terminal resending the 0500 whose reply it lost gets that reply again
+    if (batch.closedByStan === text(req, 11)) return closedReply(req, batch.status, batch.uploadTotals ?? (await ctx.store.journalTotals(terminalId, batchNo)));
+    return reply(req, RC.BAD_BATCH, { 44: Texts.closed });
+  }
 
   if (code === SettlementCodes.REQUEST) {
     await ctx.store.setTerminalTotals(terminalId, batchNo, totals);
@@ -59,21 +63,26 @@ export const settle: Handler = async (req, ctx) => {
       ctx.logger.info({ terminal: terminalId, batch: batchNo }, 'settlement totals differ: batch upload requested');
       return reply(req, RC.RECONCILE_ERROR, { 44: Texts.different, 63: formatTotals(journal) });
     }
-    await close(ctx, terminalId, batchNo, 'balanced', now);
-    return reply(req, RC.APPROVED, { 44: Texts.accepted, 63: formatTotals(journal) });
+    await close(ctx, terminalId, batchNo, 'balanced', now, text(req, 11)!);
+    return closedReply(req, 'balanced', journal);
   }
 
   // the trailer: the upload stands for the terminal's batch; it balances when it adds up to the terminal's totals
   const uploaded = await ctx.store.uploadTotals(terminalId, batchNo);
   const status: BatchStatus = sameTotals(uploaded, totals) ? 'balanced_after_upload' : 'out_of_balance';
-  await close(ctx, terminalId, batchNo, status, now);
-  return reply(req, RC.APPROVED, { 44: status === 'out_of_balance' ? Texts.outOfBalance : Texts.uploadAccepted, 63: formatTotals(uploaded) });
+  await close(ctx, terminalId, batchNo, status, now, text(req, 11)!);
+  return closedReply(req, status, uploaded);
 };
 
-async function close(ctx: FlowContext, terminalId: string, batchNo: string, status: BatchStatus, at: number): Promise<void> {
+function closedReply(req: Parameters<typeof reply>[0], status: BatchStatus, totals: Totals): ReturnType<typeof reply> {
+  const words = status === 'balanced' ? Texts.accepted : status === 'out_of_balance' ? Texts.outOfBalance : Texts.uploadAccepted;
+  return reply(req, RC.APPROVED, { 44: words, 63: formatTotals(totals) });
+}
+
+async function close(ctx: FlowContext, terminalId: string, batchNo: string, status: BatchStatus, at: number, stan: string): Promise<void> {
   ctx.openBatches.delete(`${terminalId}|${batchNo}`);
   ctx.closedBatches.add(`${terminalId}|${batchNo}`);
-  await ctx.store.closeBatch(terminalId, batchNo, status, at);
+  await ctx.store.closeBatch(terminalId, batchNo, status, at, stan);
   ctx.metrics.batchesClosed.inc({ status });
   ctx.logger.info({ terminal: terminalId, batch: batchNo, status }, 'batch closed');
 }
@@ -101,7 +110,7 @@ export const upload: Handler = async (req, ctx) => {
   const matched =
     localDate === null
       ? undefined
-      : await ctx.store.findTransaction({ terminalId, batchNo, stan: originalStan, localDate, mtiClass: originalMti.slice(0, 2) });
+      : await ctx.store.findTransaction({ terminalId, batchNo, stan: originalStan, localDate, mtiClass: originalMti.slice(0, 3) });
   const card = cardFacts(req.fields, ctx.panKey);
   await ctx.store.addUpload({
     terminalId,

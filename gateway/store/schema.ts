@@ -60,6 +60,7 @@ CREATE TABLE IF NOT EXISTS batches (
   upload_totals TEXT,
   opened_at INTEGER NOT NULL,
   closed_at INTEGER,
+  closed_by_stan TEXT,
   PRIMARY KEY (terminal_id, batch_no)
 );
 

@@ -62,7 +62,7 @@ export class SqliteStore implements Store {
       // a transaction reversed while its reply was on the way stays uncaptured
       outcome: s(`UPDATE transactions SET state = ?, response_code = ?, auth_code = COALESCE(?, auth_code),
         captured = CASE WHEN reversal IS NULL THEN ? ELSE 0 END, updated_at = ? WHERE id = ?`),
-      uncapture: s(`UPDATE transactions SET captured = 0, updated_at = ? WHERE id = ?`),
+      setCaptured: s(`UPDATE transactions SET captured = ?, updated_at = ? WHERE id = ?`),
       late: s(`UPDATE transactions SET late_response_code = ?, updated_at = ? WHERE id = ?`),
       inFlight: s(`SELECT * FROM transactions WHERE state = 'forwarding' ORDER BY id`),
       lastSeq: s(`SELECT COALESCE(MAX(rrn_seq), 0) AS seq FROM transactions`),
@@ -84,7 +84,7 @@ export class SqliteStore implements Store {
           COALESCE(SUM(CASE WHEN proc_code LIKE '20%' THEN amount END), 0) AS refund_amount
         FROM transactions WHERE terminal_id = ? AND batch_no = ? AND captured = 1`),
       terminalTotals: s(`UPDATE batches SET terminal_totals = ? WHERE terminal_id = ? AND batch_no = ?`),
-      closeBatch: s(`UPDATE batches SET status = ?, closed_at = ?, upload_totals = ? WHERE terminal_id = ? AND batch_no = ?`),
+      closeBatch: s(`UPDATE batches SET status = ?, closed_at = ?, upload_totals = ?, closed_by_stan = ? WHERE terminal_id = ? AND batch_no = ?`),
       openBatches: s(`SELECT * FROM batches WHERE status = 'open' ORDER BY opened_at`),
       insertUpload: s(`INSERT OR IGNORE INTO uploads (terminal_id, merchant_id, batch_no, original_mti, original_stan, proc_code, amount,
         currency, rrn, auth_code, pan_hash, pan_masked, local_date, local_time, invoice, matched_tx_id, created_at)
@@ -184,9 +184,9 @@ export class SqliteStore implements Store {
     });
   }
 
-  uncapture(id: number, at: number): Promise<void> {
+  setCaptured(id: number, captured: boolean, at: number): Promise<void> {
     return this.write(() => {
-      this.stmt.uncapture.run(at, id);
+      this.stmt.setCaptured.run(captured ? 1 : 0, at, id);
     });
   }
 
@@ -262,10 +262,10 @@ export class SqliteStore implements Store {
     });
   }
 
-  closeBatch(terminalId: string, batchNo: string, status: BatchStatus, at: number): Promise<void> {
+  closeBatch(terminalId: string, batchNo: string, status: BatchStatus, at: number, stan: string): Promise<void> {
     return this.write(() => {
       const uploaded = status === 'balanced' ? null : JSON.stringify(toTotals(this.stmt.uploadTotals.get(terminalId, batchNo) as Row));
-      this.stmt.closeBatch.run(status, at, uploaded, terminalId, batchNo);
+      this.stmt.closeBatch.run(status, at, uploaded, stan, terminalId, batchNo);
     });
   }
 
@@ -383,6 +383,7 @@ function toBatch(r: Row): BatchRecord {
     uploadTotals: r.upload_totals ? (JSON.parse(r.upload_totals as string) as Totals) : null,
     openedAt: r.opened_at as number,
     closedAt: r.closed_at as number | null,
+    closedByStan: r.closed_by_stan as string | null,
   };
 }
 

@@ -119,6 +119,8 @@ export interface BatchRecord {
   uploadTotals: Totals | null;
   openedAt: number;
   closedAt: number | null;
+  /** STAN of the 0500 that closed the batch: its resend (a lost reply) gets the same answer, not 80. */
+  closedByStan: string | null;
 }
 
 /** A receipt as the terminal printed it, from its 0320 batch upload. Kept even without a matching authorization. */
@@ -165,8 +167,8 @@ export interface Store {
   /** The captured sale of a terminal's batch with this invoice number (for voids). */
   findByInvoice(terminalId: string, batchNo: string, invoice: string): Promise<TxRecord | undefined>;
   recordOutcome(id: number, outcome: TxOutcome): Promise<void>;
-  /** Marks a transaction no longer captured (voided or reversed by the terminal). */
-  uncapture(id: number, at: number): Promise<void>;
+  /** Takes a transaction out of its batch (voided) or puts it back (its void reversed). */
+  setCaptured(id: number, captured: boolean, at: number): Promise<void>;
   recordLateReply(id: number, responseCode: string, at: number): Promise<void>;
   /** Requests journaled as sent upstream with no recorded reply: what recovery must reverse. */
   inFlight(): Promise<TxRecord[]>;
@@ -188,7 +190,7 @@ export interface Store {
   /** Totals of the captured transactions of a batch, from the journal. */
   journalTotals(terminalId: string, batchNo: string): Promise<Totals>;
   setTerminalTotals(terminalId: string, batchNo: string, totals: Totals): Promise<void>;
-  closeBatch(terminalId: string, batchNo: string, status: BatchStatus, at: number): Promise<void>;
+  closeBatch(terminalId: string, batchNo: string, status: BatchStatus, at: number, stan: string): Promise<void>;
   openBatches(): Promise<BatchRecord[]>;
 
   addUpload(upload: UploadRecord): Promise<void>;

@@ -16,10 +16,12 @@ function nibbleChar(n: number, charset: Charset): number {
   return -1;
 }
 
-/** The nibble of a digit (or of '=' where the charset allows track data), or -1. */
+const LETTER_D = 0x44;
+
+/** The nibble of a digit (or of the separator, '=' or 'D', where the charset allows track data), or -1. */
 function nibbleOf(c: number, charset: Charset | undefined): number {
   if (c >= 0x30 && c <= 0x39) return c - 0x30;
-  if (c === EQUALS && (charset === undefined || charset[EQUALS] === 1)) return SEPARATOR_NIBBLE;
+  if ((c === EQUALS || c === LETTER_D) && (charset === undefined || charset[c] === 1)) return SEPARATOR_NIBBLE;
   return -1;
 }
 

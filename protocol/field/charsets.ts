@@ -22,8 +22,8 @@ export const Charsets: Record<ValueClass, Charset> = {
   ans: table(isPrintable),
   as: table((c) => isLetter(c) || isSpecial(c)),
   ns: table((c) => isDigit(c) || isSpecial(c)),
-  // track 2/3: digits and the field separator '=' (nibble D in BCD)
-  z: table((c) => isDigit(c) || c === 0x3d),
+  // track 2/3: digits and the field separator, '=' or (as some terminals write it) 'D'; nibble D in BCD
+  z: table((c) => isDigit(c) || c === 0x3d || c === 0x44),
   b: table(() => true),
   // the sign position is checked apart; this table covers the digits after it
   'x+n': table(isDigit),

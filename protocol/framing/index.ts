@@ -13,3 +13,4 @@ export {
   type FrameEncoderStreamOptions,
   type FrameInput,
 } from './streams.js';
+export * from './serial/index.js';

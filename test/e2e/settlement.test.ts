@@ -51,6 +51,9 @@ describe('terminal settlement', () => {
     expect(res.fields[39]).toBe('00');
     expect(res.fields[44]).toBe('GB ACCEPTED');
     expect(await stack.gw.store.getBatch(TERMINAL, batch)).toMatchObject({ status: 'balanced' });
+    // the same 0500 again (its reply was lost) gets the same answer; another settlement of the closed batch gets 80
+    const resent = await t.request({ ...res, mti: '0500', fields: { ...settlement('920000', batch, totals(2, 3000, 1, 500)).fields, 11: res.fields[11] } });
+    expect(resent.fields[39]).toBe('00');
     const again = await t.request(settlement('920000', batch, totals(2, 3000, 1, 500)));
     expect(again.fields[39]).toBe('80');
     // a terminal that did not advance its batch number: its next sale is refused, not captured into a closed batch

@@ -5,7 +5,7 @@ export const KEY = 'ab'.repeat(32);
 /** The smallest valid config: every required key, nothing else. */
 export function minimal(): Record<string, any> {
   return {
-    acquirers: [{ id: 'visa-a', host: '10.0.0.5', port: 5000 }],
+    acquirers: [{ id: 'visa-a', host: 'acquirer-a.test', port: 5000 }],
     merchants: [{ id: 'M1', name: 'Shop' }],
     terminals: [{ id: 'TERM0001', merchantId: 'M1' }],
     security: { panHashKey: KEY },

@@ -115,10 +115,10 @@ describe('loadConfig overrides', () => {
 
   it('sets the listeners in order, and the port alone keeps the host', () => {
     const input = minimal();
-    input.listeners = [{ name: 'a', host: '10.0.0.1', port: 1 }, { name: 'b', port: 2 }];
+    input.listeners = [{ name: 'a', host: 'listener-a.test', port: 1 }, { name: 'b', port: 2 }];
     const path = file('two.json', JSON.stringify(input));
     const config = loadConfig(path, { listen: ['9001', 'localhost:9002'] });
-    expect(config.listeners.map((l) => `${l.name} ${l.host}:${l.port}`)).toEqual(['a 10.0.0.1:9001', 'b localhost:9002']);
+    expect(config.listeners.map((l) => `${l.name} ${l.host}:${l.port}`)).toEqual(['a listener-a.test:9001', 'b localhost:9002']);
   });
 
   it('does not change the file data or the default', () => {

@@ -15,7 +15,7 @@ export function storeContract(name: string, open: () => Promise<Store>, reopen?:
       batchNo: '000001',
       stan: String(seq).padStart(6, '0'),
       localDate: '1121',
-      mtiClass: '02',
+      mtiClass: '020',
       merchantId: 'MERCHANT0000001',
       mti: '0200',
       procCode: '000000',
@@ -50,7 +50,7 @@ export function storeContract(name: string, open: () => Promise<Store>, reopen?:
       expect(await store.findTransaction(t)).toEqual(t);
       expect(await store.getTransaction(t.id)).toEqual(t);
       expect(await store.findByRrn(t.rrn)).toEqual(t);
-      expect(await store.findTransaction({ ...t, mtiClass: '01' })).toBeUndefined();
+      expect(await store.findTransaction({ ...t, mtiClass: '010' })).toBeUndefined();
       await store.close();
     });
 
@@ -113,7 +113,7 @@ export function storeContract(name: string, open: () => Promise<Store>, reopen?:
       const sale2 = await store.insertTransaction(tx({ terminalId: 'TERM0002', batchNo: '000007', amount: 2500 }));
       const refund = await store.insertTransaction(tx({ terminalId: 'TERM0002', batchNo: '000007', amount: 700, procCode: '200000' }));
       for (const t of [sale1, sale2, refund]) await store.recordOutcome(t.id, { state: 'approved', responseCode: '00', captured: true, at: 2_000 });
-      await store.uncapture(sale2.id, 2_500);
+      await store.setCaptured(sale2.id, false, 2_500);
       expect(await store.journalTotals('TERM0002', '000007')).toEqual({ saleCount: 1, saleAmount: 1500, refundCount: 1, refundAmount: 700 });
       await store.setTerminalTotals('TERM0002', '000007', { saleCount: 2, saleAmount: 4000, refundCount: 1, refundAmount: 700 });
       const receipt = {
@@ -127,10 +127,11 @@ export function storeContract(name: string, open: () => Promise<Store>, reopen?:
       expect(await store.uploads('TERM0002', '000007')).toHaveLength(2);
       expect(await store.uploadTotals('TERM0002', '000007')).toEqual({ saleCount: 2, saleAmount: 4000, refundCount: 0, refundAmount: 0 });
       expect((await store.openBatches()).map((b) => b.batchNo)).toContain('000007');
-      await store.closeBatch('TERM0002', '000007', 'balanced_after_upload', 4_000);
+      await store.closeBatch('TERM0002', '000007', 'balanced_after_upload', 4_000, '000099');
       expect(await store.getBatch('TERM0002', '000007')).toMatchObject({
         status: 'balanced_after_upload',
         closedAt: 4_000,
+        closedByStan: '000099',
         terminalTotals: { saleCount: 2, saleAmount: 4000 },
         uploadTotals: { saleCount: 2, saleAmount: 4000 },
       });

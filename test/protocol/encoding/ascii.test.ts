@@ -63,7 +63,7 @@ describe('ascii body', () => {
     expect(() => ascii.read(hex('41 7f'), 0, 2, Charsets.ans)).toThrow(BodyError);
     expect(() => ascii.read(hex('41 e9'), 0, 2, Charsets.ans)).toThrow(BodyError);
     expect(() => ascii.read(ascii_('123=45'), 0, 6, Charsets.z)).not.toThrow();
-    expect(() => ascii.read(ascii_('123D45'), 0, 6, Charsets.z)).toThrow(BodyError);
+    expect(() => ascii.read(ascii_('123D45'), 0, 6, Charsets.z)).not.toThrow(BodyError);
   });
 
   it('checks characters while writing when given a charset: -1, or the index of the first bad one', () => {

@@ -1,0 +1,220 @@
+// npm run bench:e2e: many terminals through the gateway and the acquirer stub, every authorization journaled
+// durably (synchronous 'full') before its reply; then a bare TCP relay, measured by the same driver, as the ceiling.
+//
+// Layout on a 2-core machine: the gateway is one process, the acquirer stub another, the load driver this one. The
+// stub runs apart so that its work (decode, decide, ledger insert) never delays the driver's reading of replies,
+// which would add to the latencies measured; the bare relay has the same layout (relay process, echo process,
+// this driver), so the two rates compare the gateway with a do-nothing hop under the same harness.
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import Database from 'better-sqlite3';
+import { Driver, type Result } from './e2e/driver.js';
+import { freePort, killAll, readyPort, startNode, waitHealthy, type Child } from './e2e/processes.js';
+
+const GATEWAY_CLI = fileURLToPath(new URL('../../gateway/cli.js', import.meta.url));
+const STUB = fileURLToPath(new URL('./e2e/stub.js', import.meta.url));
+const BARE = fileURLToPath(new URL('./e2e/bare.js', import.meta.url));
+
+const GOAL = { rate: 10_000, p99Ms: 5, ofRelay: 0.5 } as const;
+const WARMUP_MS = 3_000;
+const RELAY_WARMUP_MS = 2_000;
+const OPEN_LEAD_IN_MS = 1_000;
+const MAX_CONNECTIONS = 5_000;
+const MAX_DURATION_S = 300;
+
+const usage = `npm run bench:e2e -- [options]
+
+Drives purchases from many terminals through the gateway (as its own process, journal synchronous=full) and the
+acquirer stub, closed loop for the maximum rate, then open loop at half that rate for the latencies; then measures
+a bare TCP relay (bytes passed through untouched to an echo) the same way as the ceiling. Loopback only.
+
+  --connections N   terminal connections (default 200, at most ${MAX_CONNECTIONS})
+  --duration S      seconds measured in each phase, after its warm-up (default 10, at most ${MAX_DURATION_S})
+  --cpu-prof DIR    write a CPU profile of the gateway process (node --cpu-prof) into DIR
+  -h, --help        this help`;
+
+interface Options {
+  connections: number;
+  durationMs: number;
+  cpuProf: string | undefined;
+}
+
+function options(argv: string[]): Options | 'help' {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      connections: { type: 'string' },
+      duration: { type: 'string' },
+      'cpu-prof': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    strict: true,
+    allowPositionals: false,
+  });
+  if (values.help) return 'help';
+  const connections = Number(values.connections ?? 200);
+  if (!Number.isInteger(connections) || connections < 1 || connections > MAX_CONNECTIONS) {
+    throw new TypeError(`--connections must be an integer from 1 to ${MAX_CONNECTIONS}`);
+  }
+  const duration = Number(values.duration ?? 10);
+  if (!Number.isFinite(duration) || duration < 1 || duration > MAX_DURATION_S) {
+    throw new TypeError(`--duration must be a number of seconds from 1 to ${MAX_DURATION_S}`);
+  }
+  return { connections, durationMs: Math.round(duration * 1000), cpuProf: values['cpu-prof'] };
+}
+
+/** Terminal ids are field 41, exactly 8 characters. */
+const terminalIds = (n: number): string[] => Array.from({ length: n }, (_, i) => `T${String(i + 1).padStart(7, '0')}`);
+
+const progress = process.stderr.isTTY ? (line: string) => process.stderr.write(`\r\x1b[K${line}`) : () => undefined;
+const endProgress = (): void => {
+  if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
+};
+
+async function startGateway(dir: string, opts: Options, stubPort: number): Promise<{ gateway: Child; port: number; dbPath: string }> {
+  // the ready line is logged at info; at 'warn' the gateway says nothing, so its ports are chosen here
+  const [port, httpPort] = [await freePort(), await freePort()];
+  const dbPath = join(dir, 'gateway.db');
+  const configPath = join(dir, 'gateway.json');
+  writeFileSync(
+    configPath,
+    JSON.stringify({
+      listeners: [{ name: 'terminals', host: '127.0.0.1', port, maxConnections: opts.connections + 100 }],
+      acquirers: [{ id: 'stub', host: '127.0.0.1', port: stubPort, acquiringInstitution: '123456' }],
+      http: { host: '127.0.0.1', port: httpPort },
+      store: { driver: 'sqlite', path: dbPath, synchronous: 'full' },
+      security: { panHashKey: 'b2'.repeat(32) },
+      merchants: [{ id: 'MERCHANT0000001', name: 'Bench Shop' }],
+      terminals: terminalIds(opts.connections).map((id) => ({ id, merchantId: 'MERCHANT0000001' })),
+      log: { level: 'warn' },
+    }),
+  );
+  const prof = opts.cpuProf === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', opts.cpuProf];
+  const gateway = startNode('gateway', [...prof, GATEWAY_CLI, 'run', '--config', configPath]);
+  // healthy = listening, and the acquirer link signed on
+  await waitHealthy(`http://127.0.0.1:${httpPort}/health`, 15_000, gateway);
+  return { gateway, port, dbPath };
+}
+
+async function measureGateway(dir: string, opts: Options): Promise<{ max: Result; open: Result; journaled: number; expected: number }> {
+  const stub = startNode('acquirer stub', [STUB]);
+  try {
+    const stubPort = await readyPort(stub);
+    const { gateway, port, dbPath } = await startGateway(dir, opts, stubPort);
+    try {
+      const driver = await Driver.connect({ port, terminalIds: terminalIds(opts.connections), expect: 'approval', progress });
+      let max: Result;
+      let open: Result;
+      try {
+        max = await driver.closedLoop('gateway, closed loop', WARMUP_MS, opts.durationMs);
+        open = await driver.openLoop(`gateway, open loop at ${fmt(max.rate / 2)}/s`, max.rate / 2, OPEN_LEAD_IN_MS, opts.durationMs);
+      } finally {
+        driver.close();
+      }
+      // a clean stop: the gateway commits what it holds, and a CPU profile gets written
+      await gateway.stop(10_000);
+      const db = new Database(dbPath, { readonly: true });
+      const journaled = (db.prepare(`SELECT count(*) AS n FROM transactions WHERE state = 'approved'`).get() as { n: number }).n;
+      db.close();
+      return { max, open, journaled, expected: driver.expected };
+    } finally {
+      await gateway.stop();
+    }
+  } finally {
+    await stub.stop();
+  }
+}
+
+async function measureRelay(opts: Options): Promise<Result> {
+  const echo = startNode('echo', [BARE, 'echo']);
+  try {
+    const relay = startNode('bare relay', [BARE, 'relay', String(await readyPort(echo))]);
+    try {
+      const driver = await Driver.connect({ port: await readyPort(relay), terminalIds: terminalIds(opts.connections), expect: 'echo', progress });
+      try {
+        return await driver.closedLoop('bare relay, closed loop', RELAY_WARMUP_MS, opts.durationMs);
+      } finally {
+        driver.close();
+      }
+    } finally {
+      await relay.stop();
+    }
+  } finally {
+    await echo.stop();
+  }
+}
+
+const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
+const ms = (n: number): string => n.toFixed(2);
+const health = (r: Result): string => `${fmt(r.completed)} measured, ${r.failed} failed, ${r.unanswered} unanswered`;
+const met = (ok: boolean): string => (ok ? 'met' : 'MISSED');
+
+async function main(argv: string[]): Promise<number> {
+  const opts = options(argv);
+  if (opts === 'help') {
+    process.stdout.write(usage + '\n');
+    return 0;
+  }
+  for (const file of [GATEWAY_CLI, STUB, BARE]) {
+    if (!existsSync(file)) throw new Error(`${file} is missing: run "npm run build" first (npm run bench:e2e does)`);
+  }
+  const began = performance.now();
+  const dir = mkdtempSync(join(tmpdir(), 'posgw-bench-'));
+  tempDir = dir;
+  try {
+    const gw = await measureGateway(dir, opts);
+    const relay = await measureRelay(opts);
+    endProgress();
+    const { max, open } = gw;
+    const share = max.rate / relay.rate;
+    const n = opts.connections;
+    const s = opts.durationMs / 1000;
+    console.log(`  gateway   closed loop, ${n} connections, ${s} s: ${fmt(max.rate)} auth/s, p50 ${ms(max.p50)} ms, p99 ${ms(max.p99)} ms (${health(max)})`);
+    console.log(`  gateway   open loop at ${fmt(max.rate / 2)} auth/s, ${s} s: ${fmt(open.rate)} auth/s, p50 ${ms(open.p50)} ms, p99 ${ms(open.p99)} ms, max ${ms(open.max)} ms (${health(open)})`);
+    console.log(`  bare relay closed loop, ${n} connections, ${s} s: ${fmt(relay.rate)} frames/s, p50 ${ms(relay.p50)} ms, p99 ${ms(relay.p99)} ms (${health(relay)})`);
+    console.log(`  journal   ${fmt(gw.journaled)} approved rows for ${fmt(gw.expected)} approvals answered (synchronous=full, ${dir})`);
+    console.log(
+      `  goals     ${fmt(GOAL.rate)} auth/s: ${met(max.rate >= GOAL.rate)}; p99 under ${GOAL.p99Ms} ms at half load: ${met(open.p99 < GOAL.p99Ms)}; ` +
+        `${GOAL.ofRelay * 100}% of bare relay: ${met(share >= GOAL.ofRelay)}`,
+    );
+    console.log(`  took      ${((performance.now() - began) / 1000).toFixed(1)} s`);
+    console.log(`e2e: ${fmt(max.rate)} auth/s, p50 ${ms(open.p50)} ms, p99 ${ms(open.p99)} ms at ${fmt(max.rate / 2)} auth/s, ${Math.round(share * 100)}% of bare relay`);
+    const broken = max.failed + open.failed + relay.failed + max.unanswered + open.unanswered + relay.unanswered > 0 || gw.journaled < gw.expected;
+    return broken ? 1 : 0;
+  } finally {
+    removeTempDir();
+  }
+}
+
+let tempDir: string | undefined;
+function removeTempDir(): void {
+  if (tempDir !== undefined) rmSync(tempDir, { recursive: true, force: true });
+  tempDir = undefined;
+}
+
+// nothing started here outlives the benchmark: not on an error, not on Ctrl-C
+process.on('exit', killAll);
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    endProgress();
+    killAll();
+    removeTempDir();
+    process.exit(130);
+  });
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e: unknown) => {
+    endProgress();
+    process.stderr.write(`bench:e2e: ${e instanceof Error ? e.message : String(e)}\n${e instanceof TypeError ? `\n${usage}\n` : ''}`);
+    killAll();
+    process.exitCode = e instanceof TypeError ? 2 : 1;
+  },
+);
