@@ -9,6 +9,8 @@ import type { FlowContext } from './flow/context.js';
 import { buildHttp } from './http.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { isApproval, RC } from './responses.js';
+import { AcquirerGate } from './routing/gate.js';
+import { Router } from './routing/router.js';
 import { RrnGenerator } from './rrn.js';
 import { SafQueue } from './saf.js';
 import { SqliteStore } from './store/sqlite.js';
@@ -27,6 +29,7 @@ export interface RunningGateway {
   store: Store;
   metrics: Metrics;
   links: Map<string, HostLink>;
+  gates: Map<string, AcquirerGate>;
   http: FastifyInstance;
   /** Bound ports: listener name -> port, and the HTTP port. */
   ports: { listeners: Record<string, number>; http: number };
@@ -77,10 +80,13 @@ export async function startGateway(config: GatewayConfig, opts: GatewayOptions =
     queues.set(a.id, new SafQueue(a.id, link, store, clock, config.saf, a.deadlineMs, logger.child({ acquirer: a.id, component: 'saf' }), metrics));
   }
 
+  const gates = new Map(config.acquirers.map((a) => [a.id, new AcquirerGate(a, links.get(a.id)!, logger.child({ acquirer: a.id }), metrics)]));
   const ctx: FlowContext = {
     config,
     store,
     links,
+    gates,
+    router: new Router(config),
     acquirers: new Map(config.acquirers.map((a) => [a.id, a])),
     terminals: new Map(config.terminals.map((t) => [t.id, t])),
     merchants: new Map(config.merchants.map((m) => [m.id, m])),
@@ -110,7 +116,7 @@ export async function startGateway(config: GatewayConfig, opts: GatewayOptions =
   const listenerPorts: Record<string, number> = {};
   for (const s of servers) listenerPorts[s.config.name] = await s.listen();
 
-  const http = buildHttp({ links, store, metrics, clock, logger });
+  const http = buildHttp({ links, gates, store, metrics, clock, logger, adminToken: config.http.adminToken });
   await http.listen({ host: config.http.host, port: config.http.port });
   const httpPort = (http.server.address() as { port: number }).port;
   logger.info({ listeners: listenerPorts, http: httpPort }, 'gateway started');
@@ -121,6 +127,7 @@ export async function startGateway(config: GatewayConfig, opts: GatewayOptions =
     store,
     metrics,
     links,
+    gates,
     http,
     ports: { listeners: listenerPorts, http: httpPort },
     close() {

@@ -12,13 +12,20 @@ const STUB_CLI = fileURLToPath(new URL('../terminal-sim/cli.js', import.meta.url
 
 const usage = `pos-gateway [run] --config FILE [options]
 pos-gateway demo
+pos-gateway acquirers [--url URL]
+pos-gateway drain|resume ACQUIRER [--url URL] [--token TOKEN]
 
 Commands:
-  run    run the gateway with a JSON config file (the default command)
-  demo   run the acquirer stub and the gateway together with the demo config (a merchant, three terminals)
+  run        run the gateway with a JSON config file (the default command)
+  demo       run the acquirer stub and the gateway together with the demo config (a merchant, three terminals)
+  acquirers  list each acquirer of a running gateway: link, breaker, latency, timeout rate, reversal queue, drain
+  drain      stop new authorizations to an acquirer ahead of a maintenance window (reversals still go to it)
+  resume     let new authorizations go to a drained acquirer again
 
 Options:
   --config FILE             the JSON config file (see README, "Configuration")
+  --url URL                 the running gateway's HTTP address (default http://127.0.0.1:8080)
+  --token TOKEN             the admin token (http.adminToken), for drain and resume
 ${configFlagsHelp()}
   -h, --help                this help
 
@@ -26,27 +33,65 @@ Exit codes: 0 stopped by a signal, 1 could not start (config, ports, store), 2 u
 
 class UsageError extends Error {}
 
-function parse(argv: string[]): { command: string; values: Record<string, unknown> } {
-  const command = argv[0] === 'run' || argv[0] === 'demo' ? argv[0] : 'run';
-  const args = argv[0] === 'run' || argv[0] === 'demo' ? argv.slice(1) : argv;
+const COMMANDS = ['run', 'demo', 'acquirers', 'drain', 'resume'] as const;
+
+function parse(argv: string[]): { command: string; values: Record<string, unknown>; positionals: string[] } {
+  const named = (COMMANDS as readonly string[]).includes(argv[0]);
+  const command = named ? argv[0] : 'run';
+  const args = named ? argv.slice(1) : argv;
   const options: Record<string, { type: 'string' | 'boolean'; multiple?: boolean; short?: string }> = {
     config: { type: 'string' },
+    url: { type: 'string' },
+    token: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   };
   for (const f of CONFIG_FLAGS) options[f.name] = { type: 'string', multiple: f.multiple };
   try {
-    return { command, values: parseArgs({ args, options, strict: true, allowPositionals: false }).values };
+    const { values, positionals } = parseArgs({ args, options, strict: true, allowPositionals: command === 'drain' || command === 'resume' });
+    return { command, values, positionals };
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
 }
 
+/** The operator commands talk to a running gateway's HTTP API. */
+async function operator(command: string, values: Record<string, unknown>, positionals: string[]): Promise<number> {
+  const base = typeof values.url === 'string' ? values.url.replace(/\/$/, '') : 'http://127.0.0.1:8080';
+  let res: Response;
+  if (command === 'acquirers') {
+    res = await fetch(`${base}/acquirers`);
+  } else {
+    if (positionals.length !== 1) throw new UsageError(`${command} takes one acquirer id`);
+    const headers: Record<string, string> = typeof values.token === 'string' ? { authorization: `Bearer ${values.token}` } : {};
+    res = await fetch(`${base}/acquirers/${encodeURIComponent(positionals[0])}/${command}`, { method: 'POST', headers });
+  }
+  const body = (await res.json()) as unknown;
+  if (!res.ok) {
+    const err = (body as { error?: { code?: string; message?: string } }).error;
+    process.stderr.write(`pos-gateway: ${err?.code ?? res.status}: ${err?.message ?? 'request failed'}\n`);
+    return ExitCodes.failed;
+  }
+  const rows = (Array.isArray(body) ? body : [body]) as Record<string, unknown>[];
+  const cols = ['id', 'link', 'breaker', 'drained', 'available', 'latencyMs', 'timeoutRate', 'reversalQueue', 'lateReplies'] as const;
+  const cell = (r: Record<string, unknown>, c: string): string => {
+    const v = r[c];
+    if (c === 'timeoutRate' && typeof v === 'number') return `${(v * 100).toFixed(1)}%`;
+    if (c === 'latencyMs' && typeof v === 'number') return v.toFixed(1);
+    return v === null || v === undefined ? '-' : String(v);
+  };
+  const widths = cols.map((c) => Math.max(c.length, ...rows.map((r) => cell(r, c).length)));
+  process.stdout.write(cols.map((c, i) => c.padEnd(widths[i])).join('  ') + '\n');
+  for (const r of rows) process.stdout.write(cols.map((c, i) => cell(r, c).padEnd(widths[i])).join('  ') + '\n');
+  return ExitCodes.ok;
+}
+
 async function main(argv: string[]): Promise<number> {
-  const { command, values } = parse(argv);
+  const { command, values, positionals } = parse(argv);
   if (values.help) {
     process.stdout.write(usage + '\n');
     return ExitCodes.ok;
   }
+  if (command === 'acquirers' || command === 'drain' || command === 'resume') return operator(command, values, positionals);
   let stub: ChildProcess | undefined;
   let configPath = values.config as string | undefined;
   if (command === 'demo') {

@@ -1,10 +1,14 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { HostLink } from './acquirer/index.js';
 import type { Metrics } from './metrics.js';
+import type { AcquirerGate } from './routing/gate.js';
 import type { Store } from './store/types.js';
 
 export interface HttpDeps {
   links: Map<string, HostLink>;
+  gates: Map<string, AcquirerGate>;
+  /** When set, admin routes (drain, resume) need `Authorization: Bearer <token>`. */
+  adminToken?: string;
   store: Store;
   metrics: Metrics;
   clock: { now(): number };
@@ -37,6 +41,24 @@ export function buildHttp(deps: HttpDeps): FastifyInstance {
     return deps.metrics.registry.metrics();
   });
 
+  /** The operator's view of every acquirer: link, breaker, latency, timeout rate, queue depth, drain. */
+  app.get('/acquirers', async () => acquirerRows(deps));
+
+  const admin = (path: string, drained: boolean): void => {
+    app.post<{ Params: { id: string } }>(path, async (req, res) => {
+      if (deps.adminToken !== undefined && req.headers.authorization !== `Bearer ${deps.adminToken}`) {
+        return res.code(401).send({ error: { code: 'UNAUTHORIZED', message: 'admin routes need Authorization: Bearer <http.adminToken>' } });
+      }
+      const gate = deps.gates.get(req.params.id);
+      if (gate === undefined) return res.code(404).send({ error: { code: 'ACQUIRER_NOT_FOUND', message: `no acquirer "${req.params.id}"` } });
+      gate.drained = drained;
+      deps.logger.warn({ acquirer: gate.id, drained }, drained ? 'acquirer drained: no new authorizations' : 'acquirer resumed');
+      return (await acquirerRows(deps)).find((r) => r.id === gate.id);
+    });
+  };
+  admin('/acquirers/:id/drain', true);
+  admin('/acquirers/:id/resume', false);
+
   app.setNotFoundHandler((req, res) => {
     res.code(404).send({ error: { code: 'NOT_FOUND', message: `no route ${req.method} ${req.url}` } });
   });
@@ -45,6 +67,11 @@ export function buildHttp(deps: HttpDeps): FastifyInstance {
 
 function pick(s: ReturnType<HostLink['stats']>) {
   return { pending: s.pending, timeouts: s.timeouts, late: s.late, reconnects: s.reconnects, lastLatencyMs: s.lastLatencyMs };
+}
+
+export async function acquirerRows(deps: HttpDeps) {
+  const pending = await deps.store.pendingSaf();
+  return [...deps.gates.values()].map((g) => ({ ...g.snapshot(), reversalQueue: pending.filter((p) => p.acquirerId === g.id).length }));
 }
 
 /** Gauges read from the journal at scrape time. */

@@ -25,6 +25,9 @@ export function createMetrics() {
     batchesClosed: new Counter({ name: 'posgw_batches_closed_total', help: 'Batches closed, by final status', labelNames: ['status'], registers: [registry] }),
     connectedTerminals: new Gauge({ name: 'posgw_connected_terminals', help: 'Open terminal connections', labelNames: ['listener'], registers: [registry] }),
     framesRejected: new Counter({ name: 'posgw_frames_rejected_total', help: 'Terminal frames or messages refused, by reason', labelNames: ['listener', 'reason'], registers: [registry] }),
+    breakerState: new Gauge({ name: 'posgw_breaker_state', help: 'Circuit breaker per acquirer: 0 closed, 1 open, 2 half-open, 3 isolated', labelNames: ['acquirer'], registers: [registry] }),
+    breakerTransitions: new Counter({ name: 'posgw_breaker_transitions_total', help: 'Circuit breaker state changes, by the state entered', labelNames: ['acquirer', 'to'], registers: [registry] }),
+    routed: new Counter({ name: 'posgw_routed_total', help: 'Authorizations sent upstream, by acquirer and by whether they failed over from an earlier choice', labelNames: ['acquirer', 'failover'], registers: [registry] }),
     acquirerUp: new Gauge({ name: 'posgw_acquirer_up', help: '1 when the acquirer link is signed on', labelNames: ['acquirer'], registers: [registry] }),
   };
   return m;

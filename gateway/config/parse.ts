@@ -145,6 +145,22 @@ function crossCheck(raw: unknown): ConfigProblem[] {
   }
   if (isRecord(raw.saf)) notBelow(raw.saf, 'retryMaxMs', 'retryInitialMs', `${ROOT}.saf`, problems);
 
+  // routes name configured acquirers only
+  const acquirerIds = new Set(acquirers.map(([, a]) => a.id));
+  const routeNames = (list: unknown, at: string): void => {
+    if (!Array.isArray(list)) return;
+    list.forEach((id, j) => {
+      if (typeof id === 'string' && !acquirerIds.has(id)) problems.push({ path: `${at}[${j}]`, message: `no acquirer "${id}" in config.acquirers` });
+    });
+  };
+  if (isRecord(raw.routing)) {
+    routeNames(raw.routing.default, `${ROOT}.routing.default`);
+    for (const [i, rule] of records(raw.routing.rules)) {
+      routeNames(rule.acquirers, `${ROOT}.routing.rules[${i}].acquirers`);
+      if (isRecord(rule.match)) notBelow(rule.match, 'maxAmount', 'minAmount', `${ROOT}.routing.rules[${i}].match`, problems);
+    }
+  }
+
   const merchants = records(raw.merchants);
   unique(merchants, 'merchants', 'id', 'merchant id', problems);
   const merchantIds = new Set(merchants.map(([, m]) => m.id));

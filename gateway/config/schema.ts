@@ -185,7 +185,11 @@ export const configSchema = {
       type: 'object',
       additionalProperties: false,
       default: {},
-      properties: { host: { ...text, default: '127.0.0.1' }, port: { ...port(0), default: 8080 } },
+      properties: {
+        host: { ...text, default: '127.0.0.1' },
+        port: { ...port(0), default: 8080 },
+        adminToken: { type: 'string', minLength: 16, pattern: PRINTABLE, patternMessage: 'must be printable ASCII' },
+      },
     },
     store: {
       type: 'object',

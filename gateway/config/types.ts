@@ -90,7 +90,8 @@ export interface GatewayConfig {
   listeners: ListenerConfig[];
   acquirers: AcquirerConfig[];
   routing: RoutingConfig;
-  http: { host: string; port: number };
+  /** `adminToken`: when set, admin routes (drain, resume) need it as a bearer token. */
+  http: { host: string; port: number; adminToken?: string };
   store: { driver: 'sqlite'; path: string; synchronous: 'full' | 'normal' };
   saf: SafConfig;
   /** Key of the HMAC that stands for PANs at rest (hex, at least 32 bytes); never the PAN itself. */

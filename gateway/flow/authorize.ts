@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { builtinSpecs, parseHex, type IsoMessage } from '../../protocol/index.js';
 import { isLinkError, transmissionDateTime } from '../acquirer/index.js';
-import { cardFacts } from '../card.js';
+import { BrokenCircuitError, IsolatedCircuitError } from 'cockatiel';
+import { cardFacts, panOf } from '../card.js';
 import { isApproval, RC } from '../responses.js';
 import type { TxKey, TxRecord, TxState } from '../store/types.js';
 import type { FlowContext, Handler, InFlight } from './context.js';
@@ -117,11 +118,18 @@ async function relay(
       if (original.amount !== Number(text(req, 4))) return { tx: undefined, response: reply(req, RC.INVALID_AMOUNT) };
     }
   }
-  const acquirerId = original?.acquirerId ?? route(ctx);
-  const link = ctx.links.get(acquirerId)!;
-  const acquirer = ctx.acquirers.get(acquirerId)!;
+  // reversals, voids and completions stay with the acquirer that holds the original; new authorizations are routed
+  const route = original?.acquirerId
+    ? { rule: 'original', acquirers: [original.acquirerId] }
+    : ctx.router.route({ pan: panOf(req.fields), merchantId, terminalId: key.terminalId, amount: Number(text(req, 4)) });
+  const bound = original?.acquirerId !== undefined && original.acquirerId !== null;
+  const tried: string[] = [];
+  const pick = (): string | undefined => route.acquirers.find((id) => !tried.includes(id) && (bound || ctx.gates.get(id)?.available()));
+  let acquirerId = pick() ?? route.acquirers[0];
+  tried.push(acquirerId);
+  let gate = ctx.gates.get(acquirerId)!;
   const now = ctx.clock.now();
-  const ids = { stan: link.nextStan(), rrn: ctx.rrn.next(), transmittedAt: transmissionDateTime(now) };
+  let ids = { stan: gate.link.nextStan(), rrn: ctx.rrn.next(), transmittedAt: transmissionDateTime(now) };
   const batchOpen = ensureBatch(ctx, key, merchantId, now);
   if (batchOpen === false) return { tx: undefined, response: reply(req, RC.BAD_BATCH) };
   const insert = ctx.store.insertTransaction({
@@ -138,6 +146,7 @@ async function relay(
     entryMode: text(req, 22) ?? null,
     fingerprint,
     acquirerId,
+    route: `${route.rule}: ${tried.join('>')}`,
     upstreamStan: ids.stan,
     rrn: ids.rrn,
     transmittedAt: ids.transmittedAt,
@@ -151,28 +160,44 @@ async function relay(
   // a new batch is opened in the same commit as its first transaction
   const [tx] = await Promise.all([insert, batchOpen]);
 
-  const started = performance.now();
+  let started = performance.now();
   let hostReply: IsoMessage;
-  try {
-    hostReply = await link.request(hostRequest(req, ids, acquirer, HOST_BINARY, original), { deadlineMs: acquirer.deadlineMs });
-  } catch (e) {
-    const sent = !isLinkError(e) || e.sent;
-    const at = ctx.clock.now();
-    if (!sent) {
-      // the acquirer never saw it: nothing to undo
-      await ctx.store.recordOutcome(tx.id, { state: 'not_sent', responseCode: RC.ISSUER_UNAVAILABLE, at });
-    } else {
-      // outcome unknown: answer 91 at once and queue the reversal
-      ctx.metrics.upstreamTimeouts.inc({ acquirer: acquirerId });
-      await Promise.all([
-        ctx.store.recordOutcome(tx.id, { state: 'timed_out', responseCode: RC.ISSUER_UNAVAILABLE, at }),
-        ctx.store.queueReversal(tx.id, acquirerId, 'timeout', at),
-      ]);
-      ctx.wakeSaf(acquirerId);
+  for (;;) {
+    const acquirer = gate.config;
+    const send = (): Promise<IsoMessage> => gate.link.request(hostRequest(req, ids, acquirer, HOST_BINARY, original), { deadlineMs: acquirer.deadlineMs });
+    try {
+      started = performance.now();
+      hostReply = await (bound ? send() : gate.run(send));
+      ctx.metrics.routed.inc({ acquirer: acquirerId, failover: tried.length > 1 ? 'yes' : 'no' });
+      break;
+    } catch (e) {
+      const sent = !(isLinkError(e) && !e.sent) && !(e instanceof BrokenCircuitError) && !(e instanceof IsolatedCircuitError);
+      const at = ctx.clock.now();
+      if (!sent) {
+        // the acquirer never saw it: it may go to the next acquirer of its route under the same RRN
+        const next = bound ? undefined : pick();
+        if (next !== undefined) {
+          acquirerId = next;
+          tried.push(next);
+          gate = ctx.gates.get(next)!;
+          ids = { ...ids, stan: gate.link.nextStan(), transmittedAt: transmissionDateTime(at) };
+          await ctx.store.reassign(tx.id, next, ids.stan, ids.transmittedAt, `${route.rule}: ${tried.join('>')}`, at);
+          continue;
+        }
+        await ctx.store.recordOutcome(tx.id, { state: 'not_sent', responseCode: RC.ISSUER_UNAVAILABLE, at });
+      } else {
+        // outcome unknown: answer 91 at once and queue the reversal at this acquirer; never re-send elsewhere
+        ctx.metrics.upstreamTimeouts.inc({ acquirer: acquirerId });
+        await Promise.all([
+          ctx.store.recordOutcome(tx.id, { state: 'timed_out', responseCode: RC.ISSUER_UNAVAILABLE, at }),
+          ctx.store.queueReversal(tx.id, acquirerId, 'timeout', at),
+        ]);
+        ctx.wakeSaf(acquirerId);
+      }
+      ctx.logger.warn({ terminal: key.terminalId, stan: key.stan, rrn: ids.rrn, acquirer: acquirerId, route: tried.join('>'), error: isLinkError(e) ? e.code : String(e) }, 'upstream failed');
+      const done = { ...tx, acquirerId, state: (sent ? 'timed_out' : 'not_sent') as TxState, responseCode: RC.ISSUER_UNAVAILABLE };
+      return { tx: done, response: answer(req, done) };
     }
-    ctx.logger.warn({ terminal: key.terminalId, stan: key.stan, rrn: ids.rrn, acquirer: acquirerId, error: isLinkError(e) ? e.code : String(e) }, 'upstream failed');
-    const done = { ...tx, state: (sent ? 'timed_out' : 'not_sent') as TxState, responseCode: RC.ISSUER_UNAVAILABLE };
-    return { tx: done, response: answer(req, done) };
   }
   ctx.metrics.upstreamLatency.observe({ acquirer: acquirerId }, (performance.now() - started) / 1000);
 
@@ -186,7 +211,7 @@ async function relay(
     ctx.store.recordOutcome(tx.id, { state: approved ? 'approved' : 'declined', responseCode: rc, authCode, captured, at }),
     approved && original !== undefined && kind === Proc.VOID ? ctx.store.setCaptured(original.id, false, at) : undefined,
   ]);
-  const done = { ...tx, state: (approved ? 'approved' : 'declined') as TxState, responseCode: rc, authCode, captured };
+  const done = { ...tx, acquirerId, state: (approved ? 'approved' : 'declined') as TxState, responseCode: rc, authCode, captured };
   return { tx: done, response: answer(req, done, issuerDataOf(hostReply)) };
 }
 
@@ -218,7 +243,3 @@ async function findOriginal(req: IsoMessage, ctx: FlowContext, key: TxKey): Prom
   return invoice === undefined ? undefined : ctx.store.findByInvoice(key.terminalId, key.batchNo, invoice);
 }
 
-/** One acquirer for now: the first configured. Routing rules come with multi-acquirer support. */
-function route(ctx: FlowContext): string {
-  return ctx.config.acquirers[0].id;
-}

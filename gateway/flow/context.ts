@@ -4,6 +4,8 @@ import type { HostLink } from '../acquirer/index.js';
 import type { Clock } from '../clock.js';
 import type { AcquirerConfig, GatewayConfig, MerchantConfig, TerminalConfig } from '../config/types.js';
 import type { Metrics } from '../metrics.js';
+import type { AcquirerGate } from '../routing/gate.js';
+import type { Router } from '../routing/router.js';
 import type { RrnGenerator } from '../rrn.js';
 import type { Store, TxRecord } from '../store/types.js';
 
@@ -18,6 +20,9 @@ export interface FlowContext {
   config: GatewayConfig;
   store: Store;
   links: Map<string, HostLink>;
+  /** Per acquirer: link, circuit breaker, drain switch. */
+  gates: Map<string, AcquirerGate>;
+  router: Router;
   acquirers: Map<string, AcquirerConfig>;
   terminals: Map<string, TerminalConfig>;
   merchants: Map<string, MerchantConfig>;

@@ -19,6 +19,7 @@ CREATE TABLE IF NOT EXISTS transactions (
   entry_mode TEXT,
   fingerprint TEXT NOT NULL,
   acquirer_id TEXT,
+  route TEXT,
   upstream_stan TEXT,
   rrn TEXT NOT NULL UNIQUE,
   rrn_seq INTEGER NOT NULL,

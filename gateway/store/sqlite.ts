@@ -49,10 +49,10 @@ export class SqliteStore implements Store {
     const s = (sql: string): Database.Statement => this.db.prepare(sql);
     this.stmt = {
       insertTx: s(`INSERT INTO transactions (terminal_id, batch_no, stan, local_date, mti_class, merchant_id, mti, proc_code,
-        local_time, invoice, amount, currency, pan_hash, pan_masked, entry_mode, fingerprint, acquirer_id, upstream_stan, rrn,
+        local_time, invoice, amount, currency, pan_hash, pan_masked, entry_mode, fingerprint, acquirer_id, route, upstream_stan, rrn,
         rrn_seq, transmitted_at, state, response_code, auth_code, captured, original_id, created_at, updated_at)
         VALUES (@terminalId, @batchNo, @stan, @localDate, @mtiClass, @merchantId, @mti, @procCode, @localTime, @invoice, @amount,
-        @currency, @panHash, @panMasked, @entryMode, @fingerprint, @acquirerId, @upstreamStan, @rrn, @rrnSeq, @transmittedAt,
+        @currency, @panHash, @panMasked, @entryMode, @fingerprint, @acquirerId, @route, @upstreamStan, @rrn, @rrnSeq, @transmittedAt,
         @state, @responseCode, @authCode, @captured, @originalId, @createdAt, @createdAt)`),
       findTx: s(`SELECT * FROM transactions WHERE terminal_id = ? AND batch_no = ? AND stan = ? AND local_date = ? AND mti_class = ?`),
       getTx: s(`SELECT * FROM transactions WHERE id = ?`),
@@ -64,6 +64,7 @@ export class SqliteStore implements Store {
         captured = CASE WHEN reversal IS NULL THEN ? ELSE 0 END, updated_at = ? WHERE id = ?`),
       setCaptured: s(`UPDATE transactions SET captured = ?, updated_at = ? WHERE id = ?`),
       late: s(`UPDATE transactions SET late_response_code = ?, updated_at = ? WHERE id = ?`),
+      reassign: s(`UPDATE transactions SET acquirer_id = ?, upstream_stan = ?, transmitted_at = ?, route = ?, updated_at = ? WHERE id = ?`),
       inFlight: s(`SELECT * FROM transactions WHERE state = 'forwarding' ORDER BY id`),
       lastSeq: s(`SELECT COALESCE(MAX(rrn_seq), 0) AS seq FROM transactions`),
       safByTx: s(`SELECT * FROM saf WHERE tx_id = ?`),
@@ -193,6 +194,12 @@ export class SqliteStore implements Store {
   recordLateReply(id: number, responseCode: string, at: number): Promise<void> {
     return this.write(() => {
       this.stmt.late.run(responseCode, at, id);
+    });
+  }
+
+  reassign(id: number, acquirerId: string, upstreamStan: string, transmittedAt: string, route: string, at: number): Promise<void> {
+    return this.write(() => {
+      this.stmt.reassign.run(acquirerId, upstreamStan, transmittedAt, route, at, id);
     });
   }
 
@@ -334,6 +341,7 @@ function toTx(r: Row): TxRecord {
     entryMode: r.entry_mode as string | null,
     fingerprint: r.fingerprint as string,
     acquirerId: r.acquirer_id as string | null,
+    route: r.route as string | null,
     upstreamStan: r.upstream_stan as string | null,
     rrn: r.rrn as string,
     transmittedAt: r.transmitted_at as string | null,

@@ -43,6 +43,8 @@ export interface NewTransaction extends TxKey {
   /** A digest of the request's content: the same key with another fingerprint is a different request (94). */
   fingerprint: string;
   acquirerId: string | null;
+  /** How the acquirer was chosen: the routing rule and every acquirer tried, in order ("visa-first: a>b"). */
+  route: string | null;
   upstreamStan: string | null;
   /** Gateway-assigned retrieval reference number, unique. */
   rrn: string;
@@ -170,6 +172,8 @@ export interface Store {
   /** Takes a transaction out of its batch (voided) or puts it back (its void reversed). */
   setCaptured(id: number, captured: boolean, at: number): Promise<void>;
   recordLateReply(id: number, responseCode: string, at: number): Promise<void>;
+  /** Moves a request that was never sent to another acquirer (failover): new upstream ids and route. */
+  reassign(id: number, acquirerId: string, upstreamStan: string, transmittedAt: string, route: string, at: number): Promise<void>;
   /** Requests journaled as sent upstream with no recorded reply: what recovery must reverse. */
   inFlight(): Promise<TxRecord[]>;
   /** The highest RRN sequence used so far, so RRNs stay unique across restarts. */

@@ -40,16 +40,16 @@ describe('health, metrics and reversal expiry', () => {
     expect((await get('/nope')).status).toBe(404);
   });
 
-  it('abandons a reversal unacknowledged past its expiry: REVERSAL_ABANDONED record, alert log, metric', async () => {
+  it('abandons a reversal unacknowledged past its expiry: REVERSAL_ABANDONED record, alert log, metric', { timeout: 30_000 }, async () => {
     stack.stub.setMode('silent');
     const res = await t.request(sale(t, { amount: 2500 }));
     expect(res.fields[39]).toBe('91');
-    await waitFor(async () => (await stack.gw.store.safStats()).depth === 1, 3000, 'reversal queued');
+    await waitFor(async () => (await stack.gw.store.safStats()).depth === 1, 10_000, 'reversal queued');
     const health = await get('/health');
     expect(JSON.parse(health.body).storeAndForward.depth).toBe(1);
     // the acquirer stays silent; a day passes
     offset += 86_400_000;
-    await waitFor(async () => (await stack.gw.store.exceptions()).length === 1, 3000, 'reversal abandoned');
+    await waitFor(async () => (await stack.gw.store.exceptions()).length === 1, 10_000, 'reversal abandoned');
     const [e] = await stack.gw.store.exceptions();
     expect(e).toMatchObject({ kind: 'REVERSAL_ABANDONED', terminalId: 'TERM0001', merchantId: 'MERCHANT0000001' });
     expect(e.detail).toContain(res.fields[37] as string);

@@ -11,6 +11,7 @@ import {
 } from '../../protocol/index.js';
 
 const codec = codecFor(builtinSpecs.iso87binary);
+let stan = 0;
 
 /**
  * A small test terminal for the gateway's terminal link profile: 2-byte length, TPDU, iso87binary. Replies are
@@ -21,7 +22,6 @@ export class TestTerminal {
   private readonly decoder = new FrameDecoder({ header: 'binary2', tpdu: true, maxFrameSize: 8192 });
   private readonly waiting = new Map<string, ((m: IsoMessage) => void)[]>();
   readonly received: IsoMessage[] = [];
-  private stan = 0;
   readonly closed: Promise<void>;
 
   private constructor(socket: net.Socket) {
@@ -57,9 +57,10 @@ export class TestTerminal {
     });
   }
 
+  /** STANs are unique across every test terminal of the process, so tests sharing a terminal id never collide. */
   nextStan(): string {
-    this.stan = (this.stan % 999999) + 1;
-    return String(this.stan).padStart(6, '0');
+    stan = (stan % 999999) + 1;
+    return String(stan).padStart(6, '0');
   }
 
   /** Sends a request and resolves with its reply, or rejects after `timeoutMs`. */

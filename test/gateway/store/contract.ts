@@ -28,6 +28,7 @@ export function storeContract(name: string, open: () => Promise<Store>, reopen?:
       entryMode: '051',
       fingerprint: `fp${seq}`,
       acquirerId: 'stub',
+      route: 'default: stub',
       upstreamStan: String(seq).padStart(6, '0'),
       rrn: `5325${String(seq).padStart(8, '0')}`,
       transmittedAt: '1121101500',
@@ -71,6 +72,14 @@ export function storeContract(name: string, open: () => Promise<Store>, reopen?:
       await store.queueReversal(b.id, 'stub', 'terminal', 2_000);
       await store.recordOutcome(b.id, { state: 'approved', responseCode: '00', captured: true, at: 2_100 });
       expect(await store.getTransaction(b.id)).toMatchObject({ state: 'approved', captured: false, reversal: 'terminal' });
+      await store.close();
+    });
+
+    it('moves a request never sent to another acquirer', async () => {
+      const store = await open();
+      const t = await store.insertTransaction(tx());
+      await store.reassign(t.id, 'backup', '000777', '1121101600', 'default: stub>backup', 3_000);
+      expect(await store.getTransaction(t.id)).toMatchObject({ acquirerId: 'backup', upstreamStan: '000777', transmittedAt: '1121101600', route: 'default: stub>backup' });
       await store.close();
     });
 

@@ -1,0 +1,111 @@
+import { circuitBreaker, CircuitState, ConsecutiveBreaker, handleWhen, type CircuitBreakerPolicy } from 'cockatiel';
+import type { Logger } from 'pino';
+import { isLinkError, LinkStates, type HostLink } from '../acquirer/index.js';
+import type { AcquirerConfig } from '../config/types.js';
+import type { Metrics } from '../metrics.js';
+
+export const BreakerStates = { [CircuitState.Closed]: 'closed', [CircuitState.Open]: 'open', [CircuitState.HalfOpen]: 'half-open', [CircuitState.Isolated]: 'isolated' } as const;
+export type BreakerState = (typeof BreakerStates)[CircuitState];
+
+/** Outcomes of recent requests to one acquirer, for its timeout rate. */
+const WINDOW = 200;
+
+/**
+ * What stands between the flow and one acquirer: its link, a circuit breaker (cockatiel) that opens on repeated
+ * requests whose outcome is unknown (timeouts, a connection lost with requests on it), lets one probe through after
+ * `halfOpenAfterMs` and closes on its success; and the drain switch of a maintenance window.
+ */
+export class AcquirerGate {
+  readonly id: string;
+  readonly breaker: CircuitBreakerPolicy;
+  drained: boolean;
+  private probing = false;
+  private readonly outcomes: boolean[] = [];
+  private latencyMs: number | null = null;
+  private lastChange = Date.now();
+
+  constructor(
+    readonly config: AcquirerConfig,
+    readonly link: HostLink,
+    logger: Logger,
+    metrics: Metrics,
+  ) {
+    this.id = config.id;
+    this.drained = config.drained;
+    this.breaker = circuitBreaker(handleWhen((e) => isLinkError(e) && e.sent), {
+      halfOpenAfter: config.breaker.halfOpenAfterMs,
+      breaker: new ConsecutiveBreaker(config.breaker.consecutiveFailures),
+    });
+    const gauge = (): void => {
+      metrics.breakerState.set({ acquirer: this.id }, this.breaker.state);
+    };
+    gauge();
+    this.breaker.onStateChange((state) => {
+      this.lastChange = Date.now();
+      const to = BreakerStates[state];
+      metrics.breakerTransitions.inc({ acquirer: this.id, to });
+      gauge();
+      if (state === CircuitState.Open) {
+        logger.error(
+          { alert: 'ACQUIRER_BREAKER_OPEN', acquirer: this.id, action: 'new authorizations go to the next acquirer of their route; check the acquirer link and its health' },
+          'circuit breaker opened',
+        );
+      } else {
+        logger.warn({ acquirer: this.id, breaker: to }, 'circuit breaker state changed');
+      }
+    });
+    link.on('latency', (ms) => {
+      this.latencyMs = ms;
+    });
+  }
+
+  /**
+   * Whether a new authorization may go here now: not drained, link up, breaker closed, or open long enough for a
+   * probe that nobody else is already making.
+   */
+  available(): boolean {
+    if (this.drained || this.link.state !== LinkStates.UP) return false;
+    const state = this.breaker.state;
+    if (state === CircuitState.Closed) return true;
+    if (state !== CircuitState.Open || this.probing) return false;
+    return Date.now() - this.lastChange >= this.config.breaker.halfOpenAfterMs;
+  }
+
+  /** Runs a request through the breaker, recording its outcome. */
+  async run<T>(fn: () => Promise<T>): Promise<T> {
+    const probe = this.breaker.state === CircuitState.Open;
+    if (probe) this.probing = true;
+    try {
+      const result = await this.breaker.execute(fn);
+      this.record(true);
+      return result;
+    } catch (e) {
+      if (isLinkError(e) && e.sent) this.record(false);
+      throw e;
+    } finally {
+      if (probe) this.probing = false;
+    }
+  }
+
+  private record(ok: boolean): void {
+    this.outcomes.push(ok);
+    if (this.outcomes.length > WINDOW) this.outcomes.shift();
+  }
+
+  snapshot() {
+    const failures = this.outcomes.filter((ok) => !ok).length;
+    const stats = this.link.stats();
+    return {
+      id: this.id,
+      link: this.link.state,
+      breaker: BreakerStates[this.breaker.state],
+      drained: this.drained,
+      available: this.available(),
+      latencyMs: this.latencyMs,
+      timeoutRate: this.outcomes.length === 0 ? 0 : failures / this.outcomes.length,
+      recentRequests: this.outcomes.length,
+      lateReplies: stats.late,
+      reconnects: stats.reconnects,
+    };
+  }
+}
