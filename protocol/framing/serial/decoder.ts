@@ -97,7 +97,7 @@ export class SerialFrameDecoder {
       if (this.#frame === null) {
         const stx = buf.indexOf(SerialControl.STX, i);
         const end = stx < 0 ? buf.length : stx;
-        if (end > i) events.push({ type: 'noise', bytes: Buffer.from(buf.subarray(i, end)), offset: off + i });
+        if (end > i) pushNoise(events, buf.subarray(i, end), off + i);
         if (stx < 0) return undefined;
         this.#frame = Buffer.allocUnsafe(SERIAL_MESSAGE_OFFSET);
         this.#frame[0] = SerialControl.STX;
@@ -157,7 +157,8 @@ export class SerialFrameDecoder {
       events.push({ type: 'corrupt', reason: 'bad-lrc', offset });
       return;
     }
-    events.push({ type: 'frame', payload: frame.subarray(SERIAL_MESSAGE_OFFSET, SERIAL_MESSAGE_OFFSET + length), offset });
+    const payload = frame.subarray(SERIAL_MESSAGE_OFFSET, SERIAL_MESSAGE_OFFSET + length);
+    events.push({ type: 'frame', payload, offset });
   }
 
   /** Reports the frame as corrupt; what followed its STX is scanned again, then the rest of the current input. */
@@ -167,4 +168,14 @@ export class SerialFrameDecoder {
     this.reset();
     return [again, { buf: rest, off: restOff }];
   }
+}
+
+/** Appends noise, merged with the previous event when that is noise just before it (so a rescan is one run). */
+function pushNoise(events: SerialFrameEvent[], bytes: Buffer, offset: number): void {
+  const last = events.at(-1);
+  if (last?.type === 'noise' && last.offset + last.bytes.length === offset) {
+    last.bytes = Buffer.concat([last.bytes, bytes]);
+    return;
+  }
+  events.push({ type: 'noise', bytes: Buffer.from(bytes), offset });
 }

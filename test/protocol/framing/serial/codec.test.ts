@@ -176,7 +176,10 @@ describe('SerialFrameDecoder', () => {
 
   it('reports a length over maxFrameSize as too-large before buffering the body', () => {
     const decoder = new SerialFrameDecoder({ maxFrameSize: 2 });
-    expect(seen(decoder.push(hex('02 00 03')))).toEqual([{ type: 'corrupt', reason: 'too-large', offset: 0 }]);
+    expect(seen(decoder.push(hex('02 00 03')))).toEqual([
+      { type: 'corrupt', reason: 'too-large', offset: 0 },
+      { type: 'noise', bytes: '0003', offset: 1 },
+    ]);
     expect(decoder.midFrame).toBe(false);
   });
 
@@ -199,7 +202,8 @@ describe('SerialFrameDecoder', () => {
     expect(decoder.midFrame).toBe(true);
     expect(seen(decoder.flush())).toEqual([{ type: 'corrupt', reason: 'truncated', offset: 0 }]);
     expect(decoder.midFrame).toBe(false);
-    expect(seen(decoder.push(ONE_TWO_THREE))).toEqual([{ type: 'frame', payload: '313233', offset: 8 }]);
+    expect(decoder.flush()).toEqual([]);
+    expect(seen(decoder.push(ONE_TWO_THREE))).toEqual([{ type: 'frame', payload: '313233', offset: 5 }]);
   });
 
   it('accepts STX, ETX, ACK and NAK bytes inside the message (the length delimits it, not ETX)', () => {
