@@ -9,6 +9,46 @@ interface Subcommand {
 }
 
 const subcommands: Readonly<Record<string, { summary: string; load: () => Promise<Subcommand> }>> = {
+  purchase: {
+    summary: 'a sale (0200, processing code 000000); offline below the floor limit',
+    load: async () => (await import('./commands/transactions.js')).purchaseCommand,
+  },
+  refund: {
+    summary: 'a refund to the card (0200, processing code 200000)',
+    load: async () => (await import('./commands/transactions.js')).refundCommand,
+  },
+  void: {
+    summary: 'void a sale or refund of the open batch by invoice or RRN',
+    load: async () => (await import('./commands/transactions.js')).voidCommand,
+  },
+  preauth: {
+    summary: 'a pre-authorization: funds held, not captured (0100)',
+    load: async () => (await import('./commands/transactions.js')).preauthCommand,
+  },
+  complete: {
+    summary: 'complete a pre-authorization (0220 advice naming its RRN)',
+    load: async () => (await import('./commands/transactions.js')).completeCommand,
+  },
+  reverse: {
+    summary: 'send the pending reversal, or reverse a transaction (0400/0401)',
+    load: async () => (await import('./commands/transactions.js')).reverseCommand,
+  },
+  echo: {
+    summary: 'network echo test (0800/301)',
+    load: async () => (await import('./commands/network.js')).echoCommand,
+  },
+  signon: {
+    summary: 'sign the terminal on (0800/001)',
+    load: async () => (await import('./commands/network.js')).signOnCommand,
+  },
+  settle: {
+    summary: 'settle the open batch (0500; on 95 the 0320 upload and the trailer)',
+    load: async () => (await import('./commands/settle.js')).settleCommand,
+  },
+  receipts: {
+    summary: "print or export the terminal's receipts (--json for reconciliation)",
+    load: async () => (await import('./commands/receipts.js')).receiptsCommand,
+  },
   acquirer: {
     summary: 'run the acquirer stub (host link on TCP, ledger, HTTP control API)',
     load: async () => (await import('./acquirer/command.js')).acquirerCommand,
