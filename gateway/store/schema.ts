@@ -88,6 +88,35 @@ CREATE TABLE IF NOT EXISTS uploads (
 -- a terminal that resends an upload frame does not add a second receipt
 CREATE UNIQUE INDEX IF NOT EXISTS uploads_receipt ON uploads (terminal_id, batch_no, original_mti, original_stan);
 
+-- the acquirer's settlement reports, each imported once; their lines are what the acquirer paid
+CREATE TABLE IF NOT EXISTS settlement_reports (
+  report_id TEXT PRIMARY KEY,
+  acquirer_id TEXT NOT NULL,
+  settlement_date TEXT NOT NULL,
+  lines INTEGER NOT NULL,
+  imported_at INTEGER NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS credits (
+  report_id TEXT NOT NULL REFERENCES settlement_reports(report_id),
+  line INTEGER NOT NULL,
+  record TEXT NOT NULL,
+  acquirer_id TEXT NOT NULL,
+  settlement_date TEXT NOT NULL,
+  merchant_id TEXT NOT NULL,
+  terminal_id TEXT,
+  rrn TEXT,
+  auth_code TEXT,
+  pan_masked TEXT,
+  amount INTEGER NOT NULL,
+  currency TEXT NOT NULL,
+  transaction_date TEXT,
+  fee INTEGER NOT NULL,
+  net_amount INTEGER NOT NULL,
+  PRIMARY KEY (report_id, line)
+);
+CREATE INDEX IF NOT EXISTS credits_rrn ON credits (rrn);
+
 CREATE TABLE IF NOT EXISTS exceptions (
   id INTEGER PRIMARY KEY,
   kind TEXT NOT NULL,

@@ -5,7 +5,9 @@ import { SCHEMA } from './schema.js';
 import {
   DuplicateKeyError,
   type BatchRecord,
+  type CreditRecord,
   type ExceptionRecord,
+  type ReportSummary,
   type BatchStatus,
   type NewTransaction,
   type ReversalReason,
@@ -91,6 +93,14 @@ export class SqliteStore implements Store {
         currency, rrn, auth_code, pan_hash, pan_masked, local_date, local_time, invoice, matched_tx_id, created_at)
         VALUES (@terminalId, @merchantId, @batchNo, @originalMti, @originalStan, @procCode, @amount, @currency, @rrn, @authCode,
         @panHash, @panMasked, @localDate, @localTime, @invoice, @matchedTxId, @createdAt)`),
+      reportExists: s(`SELECT 1 FROM settlement_reports WHERE report_id = ?`),
+      insertReport: s(`INSERT INTO settlement_reports (report_id, acquirer_id, settlement_date, lines, imported_at) VALUES (?, ?, ?, ?, ?)`),
+      insertCredit: s(`INSERT INTO credits (report_id, line, record, acquirer_id, settlement_date, merchant_id, terminal_id, rrn, auth_code,
+        pan_masked, amount, currency, transaction_date, fee, net_amount) VALUES (@reportId, @line, @record, @acquirerId, @settlementDate,
+        @merchantId, @terminalId, @rrn, @authCode, @panMasked, @amount, @currency, @transactionDate, @fee, @netAmount)`),
+      reports: s(`SELECT * FROM settlement_reports ORDER BY settlement_date, report_id`),
+      creditsAll: s(`SELECT * FROM credits ORDER BY report_id, line`),
+      creditsOf: s(`SELECT * FROM credits WHERE report_id = ? ORDER BY line`),
       insertException: s(`INSERT INTO exceptions (kind, tx_id, terminal_id, merchant_id, detail, created_at) VALUES (?, ?, ?, ?, ?, ?)`),
       exceptions: s(`SELECT * FROM exceptions ORDER BY id`),
       uploads: s(`SELECT * FROM uploads WHERE terminal_id = ? AND batch_no = ? ORDER BY id`),
@@ -212,13 +222,15 @@ export class SqliteStore implements Store {
   }
 
   queueReversal(txId: number, acquirerId: string, reason: ReversalReason, at: number): Promise<SafItem> {
-    return this.write(() => {
-      const existing = this.stmt.safByTx.get(txId) as Row | undefined;
-      if (existing) return toSaf(existing);
-      const info = this.stmt.insertSaf.run(txId, acquirerId, reason, at, at, at);
-      this.stmt.markReversal.run(reason, at, txId);
-      return toSaf(this.stmt.getSaf.get(info.lastInsertRowid) as Row);
-    });
+    return this.write(() =>
+      this.db.transaction(() => {
+        const existing = this.stmt.safByTx.get(txId) as Row | undefined;
+        if (existing) return toSaf(existing);
+        const info = this.stmt.insertSaf.run(txId, acquirerId, reason, at, at, at);
+        this.stmt.markReversal.run(reason, at, txId);
+        return toSaf(this.stmt.getSaf.get(info.lastInsertRowid) as Row);
+      })(),
+    );
   }
 
   async dueSaf(acquirerId: string, now: number, limit: number): Promise<SafItem[]> {
@@ -304,6 +316,49 @@ export class SqliteStore implements Store {
       merchantId: r.merchant_id as string | null,
       detail: r.detail as string,
       createdAt: r.created_at as number,
+    }));
+  }
+
+  importReport(summary: Omit<ReportSummary, 'importedAt'>, lines: CreditRecord[], at: number): Promise<boolean> {
+    return this.write(() =>
+      // a savepoint inside the turn's transaction: the report goes in whole or not at all
+      this.db.transaction(() => {
+        if (this.stmt.reportExists.get(summary.reportId) !== undefined) return false;
+        this.stmt.insertReport.run(summary.reportId, summary.acquirerId, summary.settlementDate, summary.lines, at);
+        for (const line of lines) this.stmt.insertCredit.run(line);
+        return true;
+      })(),
+    );
+  }
+
+  async reports(): Promise<ReportSummary[]> {
+    return (this.stmt.reports.all() as Row[]).map((r) => ({
+      reportId: r.report_id as string,
+      acquirerId: r.acquirer_id as string,
+      settlementDate: r.settlement_date as string,
+      lines: r.lines as number,
+      importedAt: r.imported_at as number,
+    }));
+  }
+
+  async credits(reportId?: string): Promise<CreditRecord[]> {
+    const rows = reportId === undefined ? this.stmt.creditsAll.all() : this.stmt.creditsOf.all(reportId);
+    return (rows as Row[]).map((r) => ({
+      reportId: r.report_id as string,
+      line: r.line as number,
+      record: r.record as CreditRecord['record'],
+      acquirerId: r.acquirer_id as string,
+      settlementDate: r.settlement_date as string,
+      merchantId: r.merchant_id as string,
+      terminalId: r.terminal_id as string | null,
+      rrn: r.rrn as string | null,
+      authCode: r.auth_code as string | null,
+      panMasked: r.pan_masked as string | null,
+      amount: r.amount as number,
+      currency: r.currency as string,
+      transactionDate: r.transaction_date as string | null,
+      fee: r.fee as number,
+      netAmount: r.net_amount as number,
     }));
   }
 

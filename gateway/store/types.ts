@@ -157,6 +157,33 @@ export interface ExceptionRecord {
   createdAt: number;
 }
 
+/** One line of an imported settlement report: what the acquirer paid (CREDIT), took back (DEBIT) or paid out. */
+export interface CreditRecord {
+  reportId: string;
+  line: number;
+  record: 'CREDIT' | 'DEBIT' | 'PAYOUT';
+  acquirerId: string;
+  settlementDate: string;
+  merchantId: string;
+  terminalId: string | null;
+  rrn: string | null;
+  authCode: string | null;
+  panMasked: string | null;
+  amount: number;
+  currency: string;
+  transactionDate: string | null;
+  fee: number;
+  netAmount: number;
+}
+
+export interface ReportSummary {
+  reportId: string;
+  acquirerId: string;
+  settlementDate: string;
+  lines: number;
+  importedAt: number;
+}
+
 export interface Store {
   init(): Promise<void>;
   close(): Promise<void>;
@@ -199,6 +226,10 @@ export interface Store {
 
   addUpload(upload: UploadRecord): Promise<void>;
   addException(e: ExceptionRecord): Promise<void>;
+  /** Imports a settlement report in one commit; a report already imported changes nothing (returns false). */
+  importReport(summary: Omit<ReportSummary, 'importedAt'>, lines: CreditRecord[], at: number): Promise<boolean>;
+  reports(): Promise<ReportSummary[]>;
+  credits(reportId?: string): Promise<CreditRecord[]>;
   exceptions(): Promise<ExceptionRecord[]>;
   uploads(terminalId: string, batchNo: string): Promise<UploadRecord[]>;
   uploadTotals(terminalId: string, batchNo: string): Promise<Totals>;
