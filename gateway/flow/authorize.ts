@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
+import { BrokenCircuitError, IsolatedCircuitError } from 'cockatiel';
 import { builtinSpecs, parseHex, type IsoMessage } from '../../protocol/index.js';
 import { isLinkError, transmissionDateTime } from '../acquirer/index.js';
-import { BrokenCircuitError, IsolatedCircuitError } from 'cockatiel';
 import { cardFacts, panOf } from '../card.js';
 import { isApproval, RC } from '../responses.js';
 import type { TxKey, TxRecord, TxState } from '../store/types.js';
@@ -74,26 +74,25 @@ export const authorize: Handler = async (req, ctx) => {
   const running = ctx.inflight.get(keyString);
   if (running !== undefined) {
     if (running.fingerprint !== fingerprint) return reply(req, RC.DUPLICATE);
-    const tx = await running.done;
-    return tx === undefined ? reply(req, RC.SYSTEM_MALFUNCTION) : answer(req, tx);
+    ctx.metrics.duplicates.inc();
+    return (await running.done) ?? reply(req, RC.SYSTEM_MALFUNCTION);
   }
-  let settle!: (tx: TxRecord | undefined) => void;
+  let settle!: (response: IsoMessage | undefined) => void;
   const entry: InFlight = { fingerprint, done: new Promise((resolve) => (settle = resolve)) };
   ctx.inflight.set(keyString, entry);
-  let result: TxRecord | undefined;
+  let response: IsoMessage | undefined;
   try {
     const existing = await ctx.store.findTransaction(key);
     if (existing !== undefined) {
       ctx.metrics.duplicates.inc();
-      result = existing;
-      return existing.fingerprint === fingerprint ? answer(req, existing) : reply(req, RC.DUPLICATE);
+      response = existing.fingerprint === fingerprint ? answer(req, existing) : reply(req, RC.DUPLICATE);
+    } else {
+      response = await relay(req, ctx, key, card, fingerprint, proc, check.merchant.id);
     }
-    const out = await relay(req, ctx, key, card, fingerprint, proc, check.merchant.id);
-    result = out.tx;
-    return out.response;
+    return response;
   } finally {
     ctx.inflight.delete(keyString);
-    settle(result);
+    settle(response);
   }
 };
 
@@ -105,17 +104,17 @@ async function relay(
   fingerprint: string,
   proc: string,
   merchantId: string,
-): Promise<{ tx: TxRecord | undefined; response: IsoMessage }> {
+): Promise<IsoMessage> {
   const kind = proc.slice(0, 2);
   // a void names its sale by RRN (37) or invoice (62); a completion its pre-authorization by RRN
   let original: TxRecord | undefined;
   if (kind === Proc.VOID || (req.mti.startsWith('022') && text(req, 37) !== undefined)) {
     original = await findOriginal(req, ctx, key);
     if (kind === Proc.VOID) {
-      if (original === undefined) return { tx: undefined, response: reply(req, RC.ORIGINAL_NOT_FOUND) };
+      if (original === undefined) return reply(req, RC.ORIGINAL_NOT_FOUND);
       // only a captured sale or refund can be voided: not a pre-authorization, not one voided or reversed already
-      if (!original.captured || original.mti !== '0200') return { tx: undefined, response: reply(req, RC.INVALID_TRANSACTION) };
-      if (original.amount !== Number(text(req, 4))) return { tx: undefined, response: reply(req, RC.INVALID_AMOUNT) };
+      if (!original.captured || original.mti !== '0200') return reply(req, RC.INVALID_TRANSACTION);
+      if (original.amount !== Number(text(req, 4))) return reply(req, RC.INVALID_AMOUNT);
     }
   }
   // reversals, voids and completions stay with the acquirer that holds the original; new authorizations are routed
@@ -131,7 +130,7 @@ async function relay(
   const now = ctx.clock.now();
   let ids = { stan: gate.link.nextStan(), rrn: ctx.rrn.next(), transmittedAt: transmissionDateTime(now) };
   const batchOpen = ensureBatch(ctx, key, merchantId, now);
-  if (batchOpen === false) return { tx: undefined, response: reply(req, RC.BAD_BATCH) };
+  if (batchOpen === false) return reply(req, RC.BAD_BATCH);
   const insert = ctx.store.insertTransaction({
     ...key,
     merchantId,
@@ -196,7 +195,7 @@ async function relay(
       }
       ctx.logger.warn({ terminal: key.terminalId, stan: key.stan, rrn: ids.rrn, acquirer: acquirerId, route: tried.join('>'), error: isLinkError(e) ? e.code : String(e) }, 'upstream failed');
       const done = { ...tx, acquirerId, state: (sent ? 'timed_out' : 'not_sent') as TxState, responseCode: RC.ISSUER_UNAVAILABLE };
-      return { tx: done, response: answer(req, done) };
+      return answer(req, done);
     }
   }
   ctx.metrics.upstreamLatency.observe({ acquirer: acquirerId }, (performance.now() - started) / 1000);
@@ -212,7 +211,7 @@ async function relay(
     approved && original !== undefined && kind === Proc.VOID ? ctx.store.setCaptured(original.id, false, at) : undefined,
   ]);
   const done = { ...tx, acquirerId, state: (approved ? 'approved' : 'declined') as TxState, responseCode: rc, authCode, captured };
-  return { tx: done, response: answer(req, done, issuerDataOf(hostReply)) };
+  return answer(req, done, issuerDataOf(hostReply));
 }
 
 /**

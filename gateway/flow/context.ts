@@ -7,12 +7,12 @@ import type { Metrics } from '../metrics.js';
 import type { AcquirerGate } from '../routing/gate.js';
 import type { Router } from '../routing/router.js';
 import type { RrnGenerator } from '../rrn.js';
-import type { Store, TxRecord } from '../store/types.js';
+import type { Store } from '../store/types.js';
 
-/** A request being processed: duplicates of it wait for its outcome instead of being forwarded again. */
+/** A request being processed: duplicates of it wait for its answer instead of being forwarded again. */
 export interface InFlight {
   fingerprint: string;
-  done: Promise<TxRecord | undefined>;
+  done: Promise<IsoMessage | undefined>;
 }
 
 /** Everything the message handlers need, built once by the app. */
