@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { pino, type Level } from 'pino';
 import { defaults } from './options.js';
 import { RulesError } from './rules.js';
+import { FaultsError, parseFaults } from './settlement/faults.js';
 import { startAcquirer, type AcquirerStub } from './stub.js';
 
 export const ExitCodes = { ok: 0, failed: 1, usage: 2 } as const;
@@ -19,6 +20,7 @@ export interface CommandIo {
 }
 
 const DEFAULT_DB = 'acquirer-ledger.db';
+const DEFAULT_REPORTS_DIR = 'settlement-reports';
 const PAN_KEY_ENV = 'ACQUIRER_PAN_KEY';
 
 const usage = `terminal-sim acquirer [options]
@@ -36,6 +38,23 @@ Logs are JSON lines on standard output; card data is never logged beyond a maske
   --log-level LEVEL      fatal, error, warn, info, debug or trace (default info)
   -h, --help             this help
 
+Settlement (the acquirer pays: CSV reports, also served at GET /settlement/reports):
+  --acquirer-id ID       acquirer_id in reports and the start of each report_id (default ${defaults.acquirerId})
+  --reports-dir DIR      where reports are written as <report_id>.csv (default ./${DEFAULT_REPORTS_DIR})
+  --cutover HH:MM|off    daily cutover, UTC; off: only POST /settlement/cutover (default ${defaults.cutover})
+  --settle-after-days N  settlement lag: approved on day T, paid at the cutover of day T+N (default ${defaults.settleAfterDays})
+  --fee-bps N            fee per credit in basis points, rounded half up (default ${defaults.feeBasisPoints}, i.e. 1.5%)
+  --fee-fixed N          fixed fee per credit in minor units (default ${defaults.feeFixed})
+
+Settlement faults, each RATE (0 to 1, a seeded draw per credit) or RRN[,RRN...] (repeat the flag for both):
+  --fault-omit X         leave the credit out of every report
+  --fault-wrong-amount X credit amount + delta (--fault-delta N, default 100; a negative one as --fault-delta=-9)
+  --fault-duplicate X    credit it twice in the same report
+  --fault-late X         pay it --fault-late-days N settlement dates late (default 1)
+  --fault-phantom X      add a credit never authorized (RRNs: the made-up RRNs to pay); for whom:
+                         --fault-phantom-merchant ID, --fault-phantom-terminal ID, --fault-phantom-amount N
+  --fault-seed N         seeds the rate draws: the same seed and ledger give the same faults (default ${defaults.faultSeed})
+
 Environment: ${PAN_KEY_ENV}, the key (16 characters or more) of the HMAC-SHA256 stored instead of PANs; without it a
 random key is used and hashes do not survive a restart.
 
@@ -51,7 +70,33 @@ const options = {
   'max-frame-size': { type: 'string' },
   'log-level': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
+  'acquirer-id': { type: 'string' },
+  'reports-dir': { type: 'string' },
+  cutover: { type: 'string' },
+  'settle-after-days': { type: 'string' },
+  'fee-bps': { type: 'string' },
+  'fee-fixed': { type: 'string' },
+  'fault-omit': { type: 'string', multiple: true },
+  'fault-wrong-amount': { type: 'string', multiple: true },
+  'fault-delta': { type: 'string' },
+  'fault-duplicate': { type: 'string', multiple: true },
+  'fault-late': { type: 'string', multiple: true },
+  'fault-late-days': { type: 'string' },
+  'fault-phantom': { type: 'string', multiple: true },
+  'fault-phantom-merchant': { type: 'string' },
+  'fault-phantom-terminal': { type: 'string' },
+  'fault-phantom-amount': { type: 'string' },
+  'fault-seed': { type: 'string' },
 } as const;
+
+const FAULT_FLAGS = {
+  omit: 'fault-omit',
+  wrongAmount: 'fault-wrong-amount',
+  duplicate: 'fault-duplicate',
+  late: 'fault-late',
+  phantom: 'fault-phantom',
+} as const;
+const RATE = /^(0|1|0?\.\d+|1\.0+)$/;
 
 const LEVELS: readonly Level[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'];
 
@@ -114,8 +159,57 @@ function parse(args: string[]) {
       rulesFile: values.rules,
       latencyMs: integer(values.latency, '--latency', 0, 600_000),
       maxFrameSize: integer(values['max-frame-size'], '--max-frame-size', defaults.maxFrameSize, 65535),
+      acquirerId: values['acquirer-id'] ?? defaults.acquirerId,
+      reportsDir: values['reports-dir'] ?? DEFAULT_REPORTS_DIR,
+      cutover: cutoverOf(values.cutover),
+      settleAfterDays: integer(values['settle-after-days'], '--settle-after-days', defaults.settleAfterDays, 30),
+      feeBasisPoints: integer(values['fee-bps'], '--fee-bps', defaults.feeBasisPoints, 10_000),
+      feeFixed: integer(values['fee-fixed'], '--fee-fixed', defaults.feeFixed, 1_000_000_000),
+      faultSeed: integer(values['fault-seed'], '--fault-seed', defaults.faultSeed, 0xffffffff),
+      faults: faultsOf(values),
     },
   };
+}
+
+function cutoverOf(v: string | undefined): string | null {
+  if (v === 'off') return null;
+  if (v !== undefined && !/^([01]\d|2[0-3]):[0-5]\d$/.test(v)) throw new UsageError('--cutover must be HH:MM (UTC, 00:00 to 23:59) or off');
+  return v ?? defaults.cutover;
+}
+
+/** The --fault-* flags as the faults object setSettlementFaults() takes, checked here so a typo is a usage error. */
+function faultsOf(values: Readonly<Record<string, string | boolean | string[] | undefined>>) {
+  const faults: Record<string, Record<string, unknown>> = {};
+  const kind = (k: keyof typeof FAULT_FLAGS) => (faults[k] ??= {});
+  for (const [k, flag] of Object.entries(FAULT_FLAGS) as [keyof typeof FAULT_FLAGS, string][]) {
+    for (const v of (values[flag] as string[] | undefined) ?? []) {
+      const target = kind(k);
+      if (RATE.test(v)) {
+        if (target.rate !== undefined) throw new UsageError(`--${flag} has two rates`);
+        target.rate = Number(v);
+      } else {
+        target.rrns = [...((target.rrns as string[] | undefined) ?? []), ...v.split(',')];
+      }
+    }
+  }
+  const delta = values['fault-delta'] as string | undefined;
+  if (delta !== undefined) {
+    if (!/^-?\d{1,12}$/.test(delta)) throw new UsageError('--fault-delta must be an integer (minor units, may be negative)');
+    kind('wrongAmount').delta = Number(delta);
+  }
+  if (values['fault-late-days'] !== undefined) kind('late').days = integer(values['fault-late-days'] as string, '--fault-late-days', 1, 30);
+  if (values['fault-phantom-merchant'] !== undefined) kind('phantom').merchantId = values['fault-phantom-merchant'];
+  if (values['fault-phantom-terminal'] !== undefined) kind('phantom').terminalId = values['fault-phantom-terminal'];
+  if (values['fault-phantom-amount'] !== undefined) {
+    kind('phantom').amount = integer(values['fault-phantom-amount'] as string, '--fault-phantom-amount', 1, 999_999_999_999);
+  }
+  try {
+    parseFaults(faults);
+  } catch (e) {
+    if (e instanceof FaultsError) throw new UsageError(`settlement faults: ${e.message}`);
+    throw e;
+  }
+  return faults;
 }
 
 function integer(v: string | undefined, option: string, fallback: number, max: number): number {

@@ -3,13 +3,16 @@ import type { Logger } from 'pino';
 import { LedgerStatuses, type LedgerFilter } from './ledger.js';
 import { Modes } from './link.js';
 import { FailCodes, RulesError } from './rules.js';
+import { settlementRoutes } from './settlement/routes.js';
 import type { AcquirerStub, ControlChange } from './stub.js';
 
 /** Every error the control API answers: {"error":{"code","message"}} with this HTTP status. */
 export const ControlErrors = {
   BAD_REQUEST: { status: 400, description: 'the body, query string or JSON syntax does not match the route' },
   RULES_INVALID: { status: 400, description: 'rules do not validate; the message names the key' },
+  FAULTS_INVALID: { status: 400, description: 'settlement faults do not validate; the message names the key' },
   NOT_FOUND: { status: 404, description: 'no such route' },
+  REPORT_NOT_FOUND: { status: 404, description: 'no settlement report with that id' },
   PAYLOAD_TOO_LARGE: { status: 413, description: 'the body is over the size limit' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, description: 'the body is not application/json' },
   INTERNAL: { status: 500, description: 'the stub failed; see its log' },
@@ -107,6 +110,7 @@ export function buildControlApi(stub: AcquirerStub, logger: Logger): FastifyInst
     stub.reset();
     return stub.state();
   });
+  settlementRoutes(app, stub);
   return app;
 }
 
@@ -124,7 +128,7 @@ function rulesInvalid(e: RulesError): Error {
 }
 
 function errorCodeOf(err: FastifyError): ControlErrorCode {
-  if (err.code === 'RULES_INVALID') return 'RULES_INVALID';
+  if (err.code === 'RULES_INVALID' || err.code === 'FAULTS_INVALID' || err.code === 'REPORT_NOT_FOUND') return err.code;
   if (err.validation !== undefined) return 'BAD_REQUEST';
   switch (err.statusCode) {
     case 400:

@@ -31,3 +31,24 @@ export {
 export type { BalanceEntry } from './balances.js';
 export { ControlErrors, type ControlErrorCode } from './http.js';
 export { acquirerCommand } from './command.js';
+export {
+  CreditFaultKinds,
+  FaultKinds,
+  FaultsError,
+  noFaults,
+  parseFaults,
+  type CreditFaultKind,
+  type FaultKind,
+  type FaultTarget,
+  type SettlementFaults,
+} from './settlement/faults.js';
+export {
+  SETTLEMENT_COLUMNS,
+  SettlementRecords,
+  formatSettlementCsv,
+  parseSettlementCsv,
+  type SettlementLine,
+  type SettlementRecord,
+} from './settlement/csv.js';
+export type { SettlementReport, SettlementState } from './settlement/settlement.js';
+export type { AppliedFault, ReportSummary } from './settlement/store.js';

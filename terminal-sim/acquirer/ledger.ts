@@ -201,6 +201,11 @@ export class Ledger {
       response_code, reversed, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
   }
 
+  /** The SQLite file, shared with the settlement's tables (they join on authorizations). */
+  get database(): SqliteDatabase {
+    return this.#db;
+  }
+
   /** HMAC-SHA256 of a PAN under the stub's key: how card rules and balances are looked up without storing PANs. */
   panHash(pan: string): string {
     return createHmac('sha256', this.#panKey).update(pan, 'ascii').digest('hex');

@@ -2,6 +2,8 @@ import { randomBytes, randomInt } from 'node:crypto';
 import { pino, type Logger } from 'pino';
 import type { Clock } from './ledger.js';
 import { defaultRules, loadRulesFile, parseRules, type Rules } from './rules.js';
+import { FaultsError, parseFaults, type SettlementFaults } from './settlement/faults.js';
+import { parseCutover } from './settlement/schedule.js';
 
 export interface AcquirerOptions {
   /** Interface both servers bind to. Default 127.0.0.1. */
@@ -28,6 +30,24 @@ export interface AcquirerOptions {
   maxFrameSize?: number;
   /** Makes approval codes (6 characters). Default: random upper-case letters and digits. */
   authCode?: () => string;
+  /** The acquirer_id column and the first part of every report_id. Default 'stub'. */
+  acquirerId?: string;
+  /** Daily cutover, 'HH:MM' UTC on `clock`; null: only forced cutovers. Default '22:00'. */
+  cutover?: string | null;
+  /** Settlement lag: a transaction approved on date T is paid at the cutover of date T + this. Default 1. */
+  settleAfterDays?: number;
+  /** Fee per credit in basis points of its amount, rounded half up to minor units. Default 150 (1.5%). */
+  feeBasisPoints?: number;
+  /** A fixed fee per credit in minor units, added to the percentage. Default 0. */
+  feeFixed?: number;
+  /** Directory each report is written to as <report_id>.csv (created if missing). Default: none, database only. */
+  reportsDir?: string;
+  /** Seeds the settlement fault draws. Default 0. */
+  faultSeed?: number;
+  /** Settlement faults at start and after reset(), as setSettlementFaults() takes them. Default: none. */
+  faults?: unknown;
+  /** How often the clock is checked for a due cutover, in milliseconds. Default 1000. */
+  settlementCheckMs?: number;
 }
 
 export interface ResolvedOptions {
@@ -43,6 +63,14 @@ export interface ResolvedOptions {
   logger: Logger;
   maxFrameSize: number;
   authCode: () => string;
+  acquirerId: string;
+  cutoverMinutes: number | null;
+  settleAfterDays: number;
+  feeBasisPoints: number;
+  feeFixed: number;
+  reportsDir: string | null;
+  faults: SettlementFaults;
+  settlementCheckMs: number;
 }
 
 export const defaults = {
@@ -52,6 +80,13 @@ export const defaults = {
   dbPath: ':memory:',
   latencyMs: 0,
   maxFrameSize: 8192,
+  acquirerId: 'stub',
+  cutover: '22:00',
+  settleAfterDays: 1,
+  feeBasisPoints: 150,
+  feeFixed: 0,
+  faultSeed: 0,
+  settlementCheckMs: 1000,
 } as const;
 
 const KEYS = new Set([
@@ -67,11 +102,22 @@ const KEYS = new Set([
   'logger',
   'maxFrameSize',
   'authCode',
+  'acquirerId',
+  'cutover',
+  'settleAfterDays',
+  'feeBasisPoints',
+  'feeFixed',
+  'reportsDir',
+  'faultSeed',
+  'faults',
+  'settlementCheckMs',
 ]);
 
 /** The binary2 length header cannot announce more. */
 const MAX_FRAME = 0xffff;
 const MAX_LATENCY_MS = 600_000;
+// It names report files and is a CSV cell: no separators, no path characters.
+const ACQUIRER_ID = /^[A-Za-z0-9._-]{1,32}$/;
 
 /** Checks every option once, up front, naming the option; fills in defaults. */
 export function resolveOptions(opts: AcquirerOptions = {}): ResolvedOptions {
@@ -88,6 +134,21 @@ export function resolveOptions(opts: AcquirerOptions = {}): ResolvedOptions {
   if (panKey.length < 16) throw new TypeError('"panKey" must be at least 16 bytes');
   if (opts.clock !== undefined && typeof opts.clock?.now !== 'function') throw new TypeError('"clock" must have a now() method');
   if (opts.authCode !== undefined && typeof opts.authCode !== 'function') throw new TypeError('"authCode" must be a function');
+  const acquirerId = opts.acquirerId ?? defaults.acquirerId;
+  if (typeof acquirerId !== 'string' || !ACQUIRER_ID.test(acquirerId)) {
+    throw new TypeError('"acquirerId" must be 1 to 32 letters, digits, ".", "_" or "-"');
+  }
+  if (opts.reportsDir !== undefined && (typeof opts.reportsDir !== 'string' || opts.reportsDir === '')) {
+    throw new TypeError('"reportsDir" must be a non-empty string');
+  }
+  const faultSeed = integer(opts.faultSeed ?? defaults.faultSeed, 'faultSeed', 0, 0xffffffff);
+  let faults: SettlementFaults;
+  try {
+    faults = parseFaults(opts.faults ?? {}, faultSeed);
+  } catch (e) {
+    if (e instanceof FaultsError) throw new TypeError(`"faults": ${e.message}`);
+    throw e;
+  }
   return {
     host,
     port: port(opts.port, 'port', defaults.port),
@@ -101,6 +162,14 @@ export function resolveOptions(opts: AcquirerOptions = {}): ResolvedOptions {
     logger: opts.logger ?? pino({ base: { service: 'acquirer-stub' } }),
     maxFrameSize: integer(opts.maxFrameSize ?? defaults.maxFrameSize, 'maxFrameSize', 1, MAX_FRAME),
     authCode: opts.authCode ?? randomAuthCode,
+    acquirerId,
+    cutoverMinutes: opts.cutover === null ? null : parseCutover(opts.cutover ?? defaults.cutover, 'cutover'),
+    settleAfterDays: integer(opts.settleAfterDays ?? defaults.settleAfterDays, 'settleAfterDays', 0, 30),
+    feeBasisPoints: integer(opts.feeBasisPoints ?? defaults.feeBasisPoints, 'feeBasisPoints', 0, 10_000),
+    feeFixed: integer(opts.feeFixed ?? defaults.feeFixed, 'feeFixed', 0, 1_000_000_000),
+    reportsDir: opts.reportsDir ?? null,
+    faults,
+    settlementCheckMs: integer(opts.settlementCheckMs ?? defaults.settlementCheckMs, 'settlementCheckMs', 10, 60_000),
   };
 }
 

@@ -8,6 +8,9 @@ import { Ledger, type LedgerFilter, type LedgerRow, type LedgerSummary, type Rev
 import { HostLink, Modes, type Mode } from './link.js';
 import { checkLatency, resolveOptions, type AcquirerOptions, type ResolvedOptions } from './options.js';
 import { FailCodes, parseRules, type FailCode, type Rules } from './rules.js';
+import type { FaultKind, SettlementFaults } from './settlement/faults.js';
+import { Settlement, type SettlementReport, type SettlementState } from './settlement/settlement.js';
+import type { AppliedFault, ReportSummary } from './settlement/store.js';
 
 export interface ControlChange {
   mode?: Mode;
@@ -48,7 +51,26 @@ export interface AcquirerStub {
   rules(): Rules;
   /** Validates and applies new rules, reloading test-card balances; throws RulesError naming the key. */
   setRules(input: unknown): Rules;
-  /** Empties the ledger, reloads balances from the current rules, back to mode 'normal' and the start latency. */
+  /**
+   * A settlement cutover now, outside the daily schedule: the report it made, or null when nothing was due (a report
+   * always has lines). Each due transaction is paid once across all reports, unless a fault says otherwise.
+   */
+  cutover(): ReportSummary | null;
+  /** Runs the daily cutovers due by the clock now, as the timer does; the reports made. */
+  runDueCutovers(): ReportSummary[];
+  settlementState(): SettlementState;
+  settlementReports(): ReportSummary[];
+  /** One report with its lines and CSV text; undefined when unknown. */
+  settlementReport(reportId: string): SettlementReport | undefined;
+  settlementFaults(): SettlementFaults;
+  /** Validates and replaces the settlement faults (omitted kinds: none); throws FaultsError naming the key. */
+  setSettlementFaults(input: unknown): SettlementFaults;
+  /** Which fault was applied to which RRN, oldest first. */
+  appliedFaults(filter?: { kind?: FaultKind; reportId?: string }): AppliedFault[];
+  /**
+   * Empties the ledger and the settlement (reports, payments, applied faults; files stay), restores the starting
+   * faults, reloads balances from the current rules, back to mode 'normal' and the start latency.
+   */
   reset(): void;
   close(): Promise<void>;
 }
@@ -77,6 +99,7 @@ class Stub implements AcquirerStub {
   readonly #balances: Balances;
   readonly #link: HostLink;
   readonly #http: FastifyInstance;
+  readonly #settlement: Settlement;
   #rules: Rules;
   #mode: Mode = 'normal';
   #latencyMs: number;
@@ -94,6 +117,18 @@ class Stub implements AcquirerStub {
     this.#ledger = new Ledger(opts.dbPath, opts.panKey, opts.clock);
     this.#balances = new Balances((pan) => this.#ledger.panHash(pan));
     this.#balances.load(this.#rules);
+    this.#settlement = new Settlement(this.#ledger.database, {
+      acquirerId: opts.acquirerId,
+      cutoverMinutes: opts.cutoverMinutes,
+      settleAfterDays: opts.settleAfterDays,
+      feeBasisPoints: opts.feeBasisPoints,
+      feeFixed: opts.feeFixed,
+      reportsDir: opts.reportsDir,
+      faults: opts.faults,
+      checkMs: opts.settlementCheckMs,
+      clock: opts.clock,
+      logger: this.#log.child({ component: 'settlement' }),
+    });
     this.#link = new HostLink(
       {
         mode: () => this.#mode,
@@ -118,6 +153,7 @@ class Stub implements AcquirerStub {
     this.port = await this.#link.listen(this.host, this.#opts.port);
     await this.#http.listen({ host: this.host, port: this.#opts.httpPort });
     this.httpPort = (this.#http.server.address() as { port: number }).port;
+    this.#settlement.start();
     this.#log.info({ event: 'listening', host: this.host, port: this.port, httpPort: this.httpPort, db: this.#opts.dbPath });
   }
 
@@ -196,8 +232,42 @@ class Stub implements AcquirerStub {
     return this.#rules;
   }
 
+  cutover(): ReportSummary | null {
+    return this.#settlement.cutover();
+  }
+
+  runDueCutovers(): ReportSummary[] {
+    return this.#settlement.tick();
+  }
+
+  settlementState(): SettlementState {
+    return this.#settlement.state();
+  }
+
+  settlementReports(): ReportSummary[] {
+    return this.#settlement.reports();
+  }
+
+  settlementReport(reportId: string): SettlementReport | undefined {
+    return this.#settlement.report(reportId);
+  }
+
+  settlementFaults(): SettlementFaults {
+    return this.#settlement.faults();
+  }
+
+  setSettlementFaults(input: unknown): SettlementFaults {
+    return this.#settlement.setFaults(input);
+  }
+
+  appliedFaults(filter?: { kind?: FaultKind; reportId?: string }): AppliedFault[] {
+    return this.#settlement.applied(filter);
+  }
+
   reset(): void {
     this.#clearRevert();
+    // The settlement's tables reference the ledger's rows: they go first.
+    this.#settlement.reset();
     this.#ledger.reset();
     this.#balances.load(this.#rules);
     this.#mode = 'normal';
@@ -210,6 +280,7 @@ class Stub implements AcquirerStub {
     if (this.#closed) return;
     this.#closed = true;
     this.#clearRevert();
+    this.#settlement.stop();
     await this.#link.close();
     await this.#http.close();
     this.#ledger.close();
