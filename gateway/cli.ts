@@ -1,9 +1,13 @@
 #!/usr/bin/env node
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { startGateway, type RunningGateway } from './app.js';
 import { CONFIG_FLAGS, configFlagsHelp, isConfigError, loadConfig, overridesFromFlags } from './config/index.js';
+import { importSettlement } from './settlement/import.js';
+import { ReportError } from './settlement/report.js';
+import { SqliteStore } from './store/sqlite.js';
 
 const ExitCodes = { ok: 0, failed: 1, usage: 2 } as const;
 
@@ -14,6 +18,7 @@ const usage = `pos-gateway [run] --config FILE [options]
 pos-gateway demo
 pos-gateway acquirers [--url URL]
 pos-gateway drain|resume ACQUIRER [--url URL] [--token TOKEN]
+pos-gateway import-settlement FILE --config FILE
 
 Commands:
   run        run the gateway with a JSON config file (the default command)
@@ -21,6 +26,9 @@ Commands:
   acquirers  list each acquirer of a running gateway: link, breaker, latency, timeout rate, reversal queue, drain
   drain      stop new authorizations to an acquirer ahead of a maintenance window (reversals still go to it)
   resume     let new authorizations go to a drained acquirer again
+  import-settlement
+             import an acquirer's settlement report (CSV) into the journal; the same report twice changes nothing,
+             a malformed one is refused with its line and column and nothing of it is imported
 
 Options:
   --config FILE             the JSON config file (see README, "Configuration")
@@ -33,7 +41,7 @@ Exit codes: 0 stopped by a signal, 1 could not start (config, ports, store), 2 u
 
 class UsageError extends Error {}
 
-const COMMANDS = ['run', 'demo', 'acquirers', 'drain', 'resume'] as const;
+const COMMANDS = ['run', 'demo', 'acquirers', 'drain', 'resume', 'import-settlement'] as const;
 
 function parse(argv: string[]): { command: string; values: Record<string, unknown>; positionals: string[] } {
   const named = (COMMANDS as readonly string[]).includes(argv[0]);
@@ -47,10 +55,35 @@ function parse(argv: string[]): { command: string; values: Record<string, unknow
   };
   for (const f of CONFIG_FLAGS) options[f.name] = { type: 'string', multiple: f.multiple };
   try {
-    const { values, positionals } = parseArgs({ args, options, strict: true, allowPositionals: command === 'drain' || command === 'resume' });
+    const { values, positionals } = parseArgs({ args, options, strict: true, allowPositionals: command === 'drain' || command === 'resume' || command === 'import-settlement' });
     return { command, values, positionals };
   } catch (e) {
     throw new UsageError((e as Error).message);
+  }
+}
+
+/** Imports a report straight into the configured journal (SQLite lets a running gateway share the file). */
+async function importCommand(values: Record<string, unknown>, positionals: string[]): Promise<number> {
+  if (positionals.length !== 1) throw new UsageError('import-settlement takes one report file');
+  if (typeof values.config !== 'string') throw new UsageError('option "--config" is required: the journal to import into');
+  const config = loadConfig(values.config, overridesFromFlags(values));
+  const store = new SqliteStore({ path: config.store.path, synchronous: config.store.synchronous });
+  try {
+    const result = await importSettlement(store, readFileSync(positionals[0], 'utf8'), Date.now());
+    process.stdout.write(
+      result.imported
+        ? `imported report ${result.reportId} (${result.acquirerId}, settlement date ${result.settlementDate}): ${result.lines} lines\n`
+        : `report ${result.reportId} was imported before: nothing changed\n`,
+    );
+    return ExitCodes.ok;
+  } catch (e) {
+    if (e instanceof ReportError) {
+      process.stderr.write(`pos-gateway: ${positionals[0]}: ${e.code}: ${e.message}\n`);
+      return ExitCodes.failed;
+    }
+    throw e;
+  } finally {
+    await store.close();
   }
 }
 
@@ -92,6 +125,7 @@ async function main(argv: string[]): Promise<number> {
     return ExitCodes.ok;
   }
   if (command === 'acquirers' || command === 'drain' || command === 'resume') return operator(command, values, positionals);
+  if (command === 'import-settlement') return importCommand(values, positionals);
   let stub: ChildProcess | undefined;
   let configPath = values.config as string | undefined;
   if (command === 'demo') {
