@@ -4,16 +4,17 @@
 // Layout on a 2-core machine: the gateway is one process, the acquirer stub another, the load driver this one. The
 // stub runs apart so that its work (decode, decide, ledger insert) never delays the driver's reading of replies,
 // which would add to the latencies measured; the bare relay has the same layout (relay process, echo process,
-// this driver), so the two rates compare the gateway with a do-nothing hop under the same harness.
+// this driver), so the two rates compare the gateway with a do-nothing hop under the same harness. The relay is also
+// run at the gateway's open-loop rate: that is the latency the harness itself adds (scheduling on 2 cores, sockets).
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
-import { Driver, type Result } from './e2e/driver.js';
-import { freePort, killAll, readyPort, startNode, waitHealthy, type Child } from './e2e/processes.js';
+import { Driver, firstUnexpected, type Result } from './e2e/driver.js';
+import { CpuMeter, freePort, killAll, readyPort, startNode, waitHealthy, type Child } from './e2e/processes.js';
 
 const GATEWAY_CLI = fileURLToPath(new URL('../../gateway/cli.js', import.meta.url));
 const STUB = fileURLToPath(new URL('./e2e/stub.js', import.meta.url));
@@ -29,8 +30,9 @@ const MAX_DURATION_S = 300;
 const usage = `npm run bench:e2e -- [options]
 
 Drives purchases from many terminals through the gateway (as its own process, journal synchronous=full) and the
-acquirer stub, closed loop for the maximum rate, then open loop at half that rate for the latencies; then measures
-a bare TCP relay (bytes passed through untouched to an echo) the same way as the ceiling. Loopback only.
+acquirer stub, closed loop for the maximum rate, then open loop at half that rate for the latencies; then a bare TCP
+relay (bytes passed through untouched to an echo) the same two ways: the ceiling, and the harness's own latency at
+that rate. Prints detail lines, then one summary line. Loopback only; every process it starts is stopped at the end.
 
   --connections N   terminal connections (default 200, at most ${MAX_CONNECTIONS})
   --duration S      seconds measured in each phase, after its warm-up (default 10, at most ${MAX_DURATION_S})
@@ -100,18 +102,26 @@ async function startGateway(dir: string, opts: Options, stubPort: number): Promi
   return { gateway, port, dbPath };
 }
 
-async function measureGateway(dir: string, opts: Options): Promise<{ max: Result; open: Result; journaled: number; expected: number }> {
+interface Phase {
+  result: Result;
+  /** CPU of each process over the measured window. */
+  cpu: string;
+}
+
+async function measureGateway(dir: string, opts: Options): Promise<{ max: Phase; open: Phase; journaled: number; expected: number }> {
   const stub = startNode('acquirer stub', [STUB]);
   try {
     const stubPort = await readyPort(stub);
     const { gateway, port, dbPath } = await startGateway(dir, opts, stubPort);
     try {
-      const driver = await Driver.connect({ port, terminalIds: terminalIds(opts.connections), expect: 'approval', progress });
-      let max: Result;
-      let open: Result;
+      const meter = new CpuMeter({ gateway: gateway.process.pid, stub: stub.process.pid });
+      const driver = await Driver.connect({ port, terminalIds: terminalIds(opts.connections), expect: 'approval', progress, window: meter });
+      let max: Phase;
+      let open: Phase;
       try {
-        max = await driver.closedLoop('gateway, closed loop', WARMUP_MS, opts.durationMs);
-        open = await driver.openLoop(`gateway, open loop at ${fmt(max.rate / 2)}/s`, max.rate / 2, OPEN_LEAD_IN_MS, opts.durationMs);
+        max = { result: await driver.closedLoop('gateway, closed loop', WARMUP_MS, opts.durationMs), cpu: meter.toString() };
+        const half = max.result.rate / 2;
+        open = { result: await driver.openLoop(`gateway, open loop at ${fmt(half)}/s`, half, OPEN_LEAD_IN_MS, opts.durationMs), cpu: meter.toString() };
       } finally {
         driver.close();
       }
@@ -129,14 +139,22 @@ async function measureGateway(dir: string, opts: Options): Promise<{ max: Result
   }
 }
 
-async function measureRelay(opts: Options): Promise<Result> {
+/** The ceiling, closed loop; then the same open-loop rate as the gateway's, for the harness's own latency there. */
+async function measureRelay(opts: Options, openRate: number): Promise<{ max: Phase; open: Phase }> {
   const echo = startNode('echo', [BARE, 'echo']);
   try {
     const relay = startNode('bare relay', [BARE, 'relay', String(await readyPort(echo))]);
     try {
-      const driver = await Driver.connect({ port: await readyPort(relay), terminalIds: terminalIds(opts.connections), expect: 'echo', progress });
+      const meter = new CpuMeter({ relay: relay.process.pid, echo: echo.process.pid });
+      const port = await readyPort(relay);
+      const driver = await Driver.connect({ port, terminalIds: terminalIds(opts.connections), expect: 'echo', progress, window: meter });
       try {
-        return await driver.closedLoop('bare relay, closed loop', RELAY_WARMUP_MS, opts.durationMs);
+        const max = { result: await driver.closedLoop('bare relay, closed loop', RELAY_WARMUP_MS, opts.durationMs), cpu: meter.toString() };
+        const open = {
+          result: await driver.openLoop(`bare relay, open loop at ${fmt(openRate)}/s`, openRate, OPEN_LEAD_IN_MS, opts.durationMs),
+          cpu: meter.toString(),
+        };
+        return { max, open };
       } finally {
         driver.close();
       }
@@ -150,8 +168,15 @@ async function measureRelay(opts: Options): Promise<Result> {
 
 const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
 const ms = (n: number): string => n.toFixed(2);
-const health = (r: Result): string => `${fmt(r.completed)} measured, ${r.failed} failed, ${r.unanswered} unanswered`;
 const met = (ok: boolean): string => (ok ? 'met' : 'MISSED');
+const broken = (r: Result): boolean => r.failed > 0 || r.unanswered > 0;
+
+function detail(name: string, what: string, unit: string, { result: r, cpu }: Phase): string {
+  return (
+    `  ${name.padEnd(10)} ${what}: ${fmt(r.rate)} ${unit}, p50 ${ms(r.p50)} ms, p99 ${ms(r.p99)} ms, max ${ms(r.max)} ms ` +
+    `(${fmt(r.completed)} measured, ${r.failed} failed, ${r.unanswered} unanswered; CPU ${cpu})`
+  );
+}
 
 async function main(argv: string[]): Promise<number> {
   const opts = options(argv);
@@ -163,28 +188,40 @@ async function main(argv: string[]): Promise<number> {
     if (!existsSync(file)) throw new Error(`${file} is missing: run "npm run build" first (npm run bench:e2e does)`);
   }
   const began = performance.now();
+  const loadBefore = loadavg()[0];
   const dir = mkdtempSync(join(tmpdir(), 'posgw-bench-'));
   tempDir = dir;
   try {
     const gw = await measureGateway(dir, opts);
-    const relay = await measureRelay(opts);
+    const half = gw.max.result.rate / 2;
+    const relay = await measureRelay(opts, half);
     endProgress();
-    const { max, open } = gw;
-    const share = max.rate / relay.rate;
+    const share = gw.max.result.rate / relay.max.result.rate;
     const n = opts.connections;
     const s = opts.durationMs / 1000;
-    console.log(`  gateway   closed loop, ${n} connections, ${s} s: ${fmt(max.rate)} auth/s, p50 ${ms(max.p50)} ms, p99 ${ms(max.p99)} ms (${health(max)})`);
-    console.log(`  gateway   open loop at ${fmt(max.rate / 2)} auth/s, ${s} s: ${fmt(open.rate)} auth/s, p50 ${ms(open.p50)} ms, p99 ${ms(open.p99)} ms, max ${ms(open.max)} ms (${health(open)})`);
-    console.log(`  bare relay closed loop, ${n} connections, ${s} s: ${fmt(relay.rate)} frames/s, p50 ${ms(relay.p50)} ms, p99 ${ms(relay.p99)} ms (${health(relay)})`);
-    console.log(`  journal   ${fmt(gw.journaled)} approved rows for ${fmt(gw.expected)} approvals answered (synchronous=full, ${dir})`);
+    console.log(detail('gateway', `closed loop, ${n} connections, ${s} s`, 'auth/s', gw.max));
+    console.log(detail('gateway', `open loop at ${fmt(half)}/s, ${s} s`, 'auth/s', gw.open));
+    console.log(detail('bare relay', `closed loop, ${n} connections, ${s} s`, 'frames/s', relay.max));
+    console.log(detail('bare relay', `open loop at ${fmt(half)}/s, ${s} s`, 'frames/s', relay.open));
+    console.log(`  ${'journal'.padEnd(10)} ${fmt(gw.journaled)} approved rows for ${fmt(gw.expected)} approvals answered (synchronous=full, in ${tmpdir()})`);
     console.log(
-      `  goals     ${fmt(GOAL.rate)} auth/s: ${met(max.rate >= GOAL.rate)}; p99 under ${GOAL.p99Ms} ms at half load: ${met(open.p99 < GOAL.p99Ms)}; ` +
+      `  ${'goals'.padEnd(10)} ${fmt(GOAL.rate)} auth/s: ${met(gw.max.result.rate >= GOAL.rate)}; ` +
+        `p99 under ${GOAL.p99Ms} ms at half load: ${met(gw.open.result.p99 < GOAL.p99Ms)}; ` +
         `${GOAL.ofRelay * 100}% of bare relay: ${met(share >= GOAL.ofRelay)}`,
     );
-    console.log(`  took      ${((performance.now() - began) / 1000).toFixed(1)} s`);
-    console.log(`e2e: ${fmt(max.rate)} auth/s, p50 ${ms(open.p50)} ms, p99 ${ms(open.p99)} ms at ${fmt(max.rate / 2)} auth/s, ${Math.round(share * 100)}% of bare relay`);
-    const broken = max.failed + open.failed + relay.failed + max.unanswered + open.unanswered + relay.unanswered > 0 || gw.journaled < gw.expected;
-    return broken ? 1 : 0;
+    if (firstUnexpected !== undefined) console.log(`  ${'unexpected'.padEnd(10)} first unexpected reply: ${firstUnexpected}`);
+    // other work on the machine takes CPU from the processes measured: the load average says how much there was
+    console.log(
+      `  ${'took'.padEnd(10)} ${((performance.now() - began) / 1000).toFixed(1)} s on ${availableParallelism()} CPUs ` +
+        `(1-minute load average ${loadBefore.toFixed(2)} before, ${loadavg()[0].toFixed(2)} after)`,
+    );
+    console.log(
+      `e2e: ${fmt(gw.max.result.rate)} auth/s, p50 ${ms(gw.open.result.p50)} ms, p99 ${ms(gw.open.result.p99)} ms at ${fmt(half)} auth/s, ` +
+        `${Math.round(share * 100)}% of bare relay`,
+    );
+    // the numbers stand only if every request got the answer expected and every approval reached the journal
+    const phases = [gw.max, gw.open, relay.max, relay.open];
+    return phases.some((p) => broken(p.result)) || gw.journaled < gw.expected ? 1 : 0;
   } finally {
     removeTempDir();
   }

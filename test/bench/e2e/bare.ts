@@ -35,5 +35,7 @@ if (role !== 'echo' && !(role === 'relay' && Number.isInteger(port) && port > 0 
   process.exit(2);
 }
 const server = role === 'echo' ? echo() : relay(port);
-server.listen(0, HOST, () => process.stdout.write(JSON.stringify({ port: (server.address() as net.AddressInfo).port }) + '\n'));
+// a deep accept queue: the relay opens one upstream connection per terminal, all at once, and a dropped SYN would
+// stall a connection for a second or more
+server.listen({ port: 0, host: HOST, backlog: 4096 }, () => process.stdout.write(JSON.stringify({ port: (server.address() as net.AddressInfo).port }) + '\n'));
 process.on('SIGTERM', () => process.exit(0));

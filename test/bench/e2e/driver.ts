@@ -60,9 +60,66 @@ class Recorder {
 /** `ok`: the expected reply; `counted`: its request went out inside the measured window. */
 type OnReply = (conn: Connection, latencyMs: number, ok: boolean, counted: boolean) => void;
 
+/** What the first unexpected reply of the run was: MTI and response code, no other field. */
+export let firstUnexpected: string | undefined;
+
+/**
+ * One terminal's purchase (fields 2, 3, 4, 11, 12, 13, 14, 22, 25, 41, 42, 49, 60, 62, as a terminal sends them),
+ * framed once by the codec; each request copies the frame and writes its STAN into the 3 BCD bytes of field 11, so
+ * the driver spends its time on sockets rather than on encoding the same message again.
+ */
+class PurchaseTemplate {
+  private readonly frame: Buffer;
+  private readonly stanAt: number;
+
+  constructor(terminalId: string, clock: { date: string; time: string }) {
+    const encode = (stan: string): Buffer =>
+      encodeFrame(
+        codec.encode(
+          {
+            mti: '0200',
+            fields: {
+              2: PAN,
+              3: '000000',
+              // an amount ending 00: the stub approves it (other endings ask it to decline or misbehave)
+              4: '000000001000',
+              11: stan,
+              12: clock.time,
+              13: clock.date,
+              14: '2812',
+              22: '051',
+              25: '00',
+              41: terminalId,
+              42: MERCHANT,
+              49: '840',
+              60: '000001',
+              62: '000001',
+            },
+          },
+          { pad: true },
+        ),
+        { header: 'binary2', tpdu: TPDU },
+      );
+    this.frame = encode('000000');
+    const other = encode('999999');
+    const diff = [...this.frame.keys()].filter((i) => this.frame[i] !== other[i]);
+    this.stanAt = diff[0];
+    // field 11 is n6 BCD: exactly 3 bytes change, side by side; checked against the codec before any load is sent
+    if (diff.length !== 3 || diff[2] !== diff[0] + 2 || !this.next(123456).equals(encode('123456'))) {
+      throw new Error('the purchase template does not patch like the codec encodes');
+    }
+  }
+
+  next(stan: number): Buffer {
+    const frame = Buffer.from(this.frame);
+    for (let i = 2, n = stan; i >= 0; i--, n = Math.floor(n / 100)) frame[this.stanAt + i] = (Math.floor(n / 10) % 10 << 4) | n % 10;
+    return frame;
+  }
+}
+
 class Connection {
   private readonly decoder = new FrameDecoder({ header: 'binary2', tpdu: true, maxFrameSize: 8192 });
-  /** STAN -> [start time (ms), counted in the window]. */
+  /** STAN -> [write time (ms), counted in the window]. */
   readonly inFlight = new Map<string, [number, boolean]>();
   private stan = 0;
   onReply: OnReply = () => undefined;
@@ -72,9 +129,8 @@ class Connection {
 
   constructor(
     private readonly socket: net.Socket,
-    readonly terminalId: string,
+    private readonly template: PurchaseTemplate,
     private readonly expect: Expect,
-    private readonly clock: { date: string; time: string },
   ) {
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => {
@@ -85,36 +141,12 @@ class Connection {
     socket.on('close', () => (this.closed = true));
   }
 
-  /** Sends the next purchase; `startMs` is when it was due (the open loop measures from the schedule). */
-  send(startMs: number, counted: boolean): void {
+  /** Writes the next purchase; its latency counts from now. */
+  send(counted: boolean): void {
     // STANs are unique per terminal for the whole run: 999,999 of them outlast any bounded run at these rates
     this.stan = (this.stan % 999_999) + 1;
-    const stan = String(this.stan).padStart(6, '0');
-    const payload = codec.encode(
-      {
-        mti: '0200',
-        fields: {
-          2: PAN,
-          3: '000000',
-          // amounts ending 00: the stub approves them (other endings ask it to decline or misbehave)
-          4: String(((this.stan % 90) + 10) * 100).padStart(12, '0'),
-          11: stan,
-          12: this.clock.time,
-          13: this.clock.date,
-          14: '2812',
-          22: '051',
-          25: '00',
-          41: this.terminalId,
-          42: MERCHANT,
-          49: '840',
-          60: '000001',
-          62: stan,
-        },
-      },
-      { pad: true },
-    );
-    this.inFlight.set(stan, [startMs, counted]);
-    this.socket.write(encodeFrame(payload, { header: 'binary2', tpdu: TPDU }));
+    this.inFlight.set(String(this.stan).padStart(6, '0'), [performance.now(), counted]);
+    this.socket.write(this.template.next(this.stan));
   }
 
   private receive(frame: Frame): void {
@@ -128,6 +160,7 @@ class Connection {
     }
     this.inFlight.delete(stan as string);
     const ok = this.expect === 'echo' ? msg.mti === '0200' : msg.mti === '0210' && msg.fields[39] === '00';
+    if (!ok) firstUnexpected ??= `MTI ${msg.mti}, response code ${String(msg.fields[39] ?? 'none')}`;
     this.onReply(this, now - sent[0], ok, sent[1]);
   }
 
@@ -142,6 +175,8 @@ export interface DriverOptions {
   expect: Expect;
   /** Called about once a second while a phase runs. */
   progress?: (what: string) => void;
+  /** Called as each measured window opens and closes (to meter CPU over exactly that time). */
+  window?: { open(): void; close(): void };
 }
 
 export class Driver {
@@ -151,6 +186,7 @@ export class Driver {
   private constructor(
     private readonly conns: Connection[],
     private readonly progress: (what: string) => void,
+    private readonly window: { open(): void; close(): void },
   ) {}
 
   /** Opens one connection per terminal id (bounded: 10 s for all of them). */
@@ -158,14 +194,15 @@ export class Driver {
     const now = new Date();
     const two = (n: number): string => String(n).padStart(2, '0');
     const clock = { date: two(now.getMonth() + 1) + two(now.getDate()), time: two(now.getHours()) + two(now.getMinutes()) + two(now.getSeconds()) };
+    const templates = opts.terminalIds.map((id) => new PurchaseTemplate(id, clock));
     const sockets = await Promise.allSettled(
-      opts.terminalIds.map(
-        (id) =>
+      templates.map(
+        (template) =>
           new Promise<Connection>((resolve, reject) => {
             const s = net.connect({ port: opts.port, host: '127.0.0.1', timeout: 10_000 });
             s.once('connect', () => {
               s.setTimeout(0);
-              resolve(new Connection(s, id, opts.expect, clock));
+              resolve(new Connection(s, template, opts.expect));
             });
             s.once('timeout', () => s.destroy(new Error('connect timed out')));
             s.once('error', reject);
@@ -178,12 +215,12 @@ export class Driver {
       for (const c of conns) c.close();
       throw new Error(`could not open ${sockets.length - conns.length} of ${sockets.length} connections: ${String(failed.reason)}`);
     }
-    return new Driver(conns, opts.progress ?? (() => undefined));
+    return new Driver(conns, opts.progress ?? (() => undefined), opts.window ?? { open: () => undefined, close: () => undefined });
   }
 
   /**
    * Every connection sends its next request as soon as the previous one is answered. Runs `warmupMs` unmeasured,
-   * then measures the replies that arrive in the next `durationMs`.
+   * then measures the replies that arrive in the next `durationMs` (by arrival, so `counted` is not used here).
    */
   async closedLoop(label: string, warmupMs: number, durationMs: number): Promise<Result> {
     const rec = new Recorder(20_000_000);
@@ -193,26 +230,35 @@ export class Driver {
         rec.seen++;
         if (!ok) rec.failed++;
         else if (rec.active) rec.add(ms);
-        if (running && !conn.closed) conn.send(performance.now(), rec.active);
+        if (running && !conn.closed) conn.send(false);
       };
     }
-    for (const c of this.conns) c.send(performance.now(), false);
+    for (const c of this.conns) c.send(false);
     await this.tick(`${label} warm-up`, warmupMs, () => rec.seen);
+    if (rec.failed > 0 || rec.seen === 0) {
+      running = false;
+      const what = rec.seen === 0 ? 'no reply at all' : `${rec.failed} of ${rec.seen} replies unexpected, the first: ${firstUnexpected}`;
+      throw new Error(`${label}: the warm-up went wrong (${what}); nothing measured`);
+    }
     rec.active = true;
+    this.window.open();
     const start = performance.now();
     await this.tick(label, durationMs, () => rec.seen);
     rec.active = false;
     const seconds = (performance.now() - start) / 1000;
+    this.window.close();
     running = false;
     return this.finish(rec, seconds);
   }
 
   /**
    * Requests go out on a fixed schedule, `rate` a second across the connections in turn, whatever the replies do
-   * (a connection may have several in flight). Latency counts from when a request was due, so a stall is not hidden.
-   * The first `leadInMs` of the schedule is not measured.
+   * (a connection may have several in flight), so a slow or stalled peer cannot slow the load and hide its delays.
+   * Latency counts from each request's write: the 1 ms timer that keeps the schedule (catching up when late) is
+   * the driver's own jitter, not the peer's. The first `leadInMs` of the schedule is not measured.
    */
   async openLoop(label: string, rate: number, leadInMs: number, durationMs: number): Promise<Result> {
+    if (!(rate > 0)) throw new RangeError(`${label}: the rate must be above 0`);
     const rec = new Recorder(Math.ceil(rate * (durationMs / 1000) * 1.1) + 1000);
     for (const c of this.conns) {
       c.onReply = (_conn, ms, ok, counted) => {
@@ -231,12 +277,14 @@ export class Driver {
       const now = Math.min(performance.now(), windowEnd);
       for (let at = start + due * interval; at <= now; at = start + ++due * interval) {
         const conn = this.conns[turn++ % this.conns.length];
-        if (!conn.closed) conn.send(at, at >= windowStart);
+        if (!conn.closed) conn.send(at >= windowStart);
       }
     }, 1);
     try {
       await this.tick(`${label} lead-in`, leadInMs, () => rec.seen);
+      this.window.open();
       await this.tick(label, durationMs, () => rec.seen);
+      this.window.close();
     } finally {
       clearInterval(timer);
     }
@@ -249,12 +297,12 @@ export class Driver {
     const pending = (): number => this.conns.reduce((n, c) => n + (c.closed ? 0 : c.inFlight.size), 0);
     while (pending() > 0 && Date.now() < end) await new Promise((r) => setTimeout(r, 10));
     const unanswered = this.conns.reduce((n, c) => n + c.inFlight.size, 0);
+    const strays = this.conns.reduce((n, c) => n + c.strays, 0);
     for (const c of this.conns) {
       c.inFlight.clear();
       c.strays = 0;
       c.onReply = () => undefined;
     }
-    const strays = this.conns.reduce((n, c) => n + c.strays, 0);
     this.expected += rec.seen - rec.failed;
     return { completed: rec.count, failed: rec.failed + strays, unanswered, seconds, rate: rec.count / seconds, ...rec.percentiles() };
   }

@@ -1,5 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import net from 'node:net';
+import { performance } from 'node:perf_hooks';
 import { createInterface, type Interface } from 'node:readline';
 
 /** Every process the benchmark starts, so that every exit path (error, signal) can end them all. */
@@ -15,6 +17,8 @@ export interface Child {
   stop(graceMs?: number): Promise<void>;
 }
 
+const MAX_LINES_SHOWN = 10;
+
 /** Starts `node ...args` with stdout piped (for a JSON ready line) and stderr passed through. */
 export function startNode(name: string, args: string[]): Child {
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -25,10 +29,12 @@ export function startNode(name: string, args: string[]): Child {
       resolve(code);
     }),
   );
-  // stdout is always read, so a chatty child never blocks on a full pipe
+  // stdout is always read, so a chatty child never blocks on a full pipe; a few of its lines are shown, not a flood
   const lines = createInterface({ input: child.stdout! });
+  let shown = 0;
   lines.on('line', (line) => {
-    if (!isReadyLine(line)) process.stderr.write(`${name}: ${line}\n`);
+    if (isReadyLine(line) || shown > MAX_LINES_SHOWN) return;
+    process.stderr.write(++shown > MAX_LINES_SHOWN ? `${name}: (more output not shown)\n` : `${name}: ${line}\n`);
   });
   return {
     name,
@@ -98,4 +104,57 @@ export async function waitHealthy(url: string, timeoutMs: number, child: Child):
 /** Last resort on every exit path: nothing the benchmark started outlives it. */
 export function killAll(): void {
   for (const child of children) child.kill('SIGKILL');
+}
+
+/** Linux clock ticks per second of /proc/PID/stat times (USER_HZ, 100 on every common kernel). */
+const USER_HZ = 100;
+
+function cpuSeconds(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // fields after the ")" that ends the command name: state is field 3, utime 14, stime 15
+    const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(rest[11]) + Number(rest[12])) / USER_HZ;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * CPU used by each named process over a window, as a share of one core (100 = one core busy all the time). This
+ * process is always metered, as "driver"; the others only where /proc exists (Linux), else they are left out.
+ */
+export class CpuMeter {
+  private readonly started = new Map<string, number | undefined>();
+  private startedAt = 0;
+  private self = process.cpuUsage();
+  result: Record<string, number> = {};
+
+  constructor(private readonly pids: Record<string, number | undefined>) {}
+
+  open(): void {
+    this.startedAt = performance.now();
+    this.self = process.cpuUsage();
+    for (const [name, pid] of Object.entries(this.pids)) this.started.set(name, pid === undefined ? undefined : cpuSeconds(pid));
+  }
+
+  close(): void {
+    const seconds = (performance.now() - this.startedAt) / 1000;
+    const result: Record<string, number> = {};
+    for (const [name, pid] of Object.entries(this.pids)) {
+      const before = this.started.get(name);
+      const after = pid === undefined ? undefined : cpuSeconds(pid);
+      if (before !== undefined && after !== undefined) result[name] = (100 * (after - before)) / seconds;
+    }
+    const self = process.cpuUsage(this.self);
+    result.driver = (self.user + self.system) / 1e4 / seconds;
+    this.result = result;
+  }
+
+  /** "gateway 98%, stub 41%, driver 57%" */
+  toString(): string {
+    return Object.entries(this.result)
+      .map(([name, pct]) => `${name} ${Math.round(pct)}%`)
+      .join(', ');
+  }
 }
