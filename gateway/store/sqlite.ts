@@ -53,9 +53,7 @@ export class SqliteStore implements Store {
       insertTx: s(`INSERT INTO transactions (terminal_id, batch_no, stan, local_date, mti_class, merchant_id, mti, proc_code,
         local_time, invoice, amount, currency, pan_hash, pan_masked, entry_mode, fingerprint, acquirer_id, route, upstream_stan, rrn,
         rrn_seq, transmitted_at, state, response_code, auth_code, captured, original_id, created_at, updated_at)
-        VALUES (@terminalId, @batchNo, @stan, @localDate, @mtiClass, @merchantId, @mti, @procCode, @localTime, @invoice, @amount,
-        @currency, @panHash, @panMasked, @entryMode, @fingerprint, @acquirerId, @route, @upstreamStan, @rrn, @rrnSeq, @transmittedAt,
-        @state, @responseCode, @authCode, @captured, @originalId, @createdAt, @createdAt)`),
+        VALUES (${'?, '.repeat(28)}?)`),
       findTx: s(`SELECT * FROM transactions WHERE terminal_id = ? AND batch_no = ? AND stan = ? AND local_date = ? AND mti_class = ?`),
       getTx: s(`SELECT * FROM transactions WHERE id = ?`),
       byRrn: s(`SELECT * FROM transactions WHERE rrn = ?`),
@@ -162,8 +160,15 @@ export class SqliteStore implements Store {
   insertTransaction(tx: NewTransaction): Promise<TxRecord> {
     return this.write(() => {
       try {
-        const info = this.stmt.insertTx.run({ ...tx, captured: tx.captured ? 1 : 0, rrnSeq: rrnSequence(tx.rrn) });
-        return toTx(this.stmt.getTx.get(info.lastInsertRowid) as Row);
+        const info = this.stmt.insertTx.run(
+          tx.terminalId, tx.batchNo, tx.stan, tx.localDate, tx.mtiClass, tx.merchantId, tx.mti, tx.procCode, tx.localTime,
+          tx.invoice, tx.amount, tx.currency, tx.panHash, tx.panMasked, tx.entryMode, tx.fingerprint, tx.acquirerId, tx.route,
+          tx.upstreamStan, tx.rrn, rrnSequence(tx.rrn), tx.transmittedAt, tx.state, tx.responseCode, tx.authCode,
+          tx.captured ? 1 : 0, tx.originalId, tx.createdAt, tx.createdAt,
+        );
+        // the record as written, without reading it back (this runs for every authorization); spread last: it is
+        // the fast form of an object literal on Node 20
+        return { id: Number(info.lastInsertRowid), updatedAt: tx.createdAt, reversal: null, lateResponseCode: null, ...tx };
       } catch (e) {
         if ((e as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE' && String(e).includes('transactions.terminal_id')) {
           throw new DuplicateKeyError(tx);
