@@ -49,6 +49,14 @@ const subcommands: Readonly<Record<string, { summary: string; load: () => Promis
     summary: "print or export the terminal's receipts (--json for reconciliation)",
     load: async () => (await import('./commands/receipts.js')).receiptsCommand,
   },
+  scenario: {
+    summary: 'run a day of terminals from a scenario file; report what a merchant would call about',
+    load: async () => (await import('./scenario/command.js')).scenarioCommand,
+  },
+  load: {
+    summary: 'load test: many terminals, open or closed loop, live progress, latency summary',
+    load: async () => (await import('./load/command.js')).loadCommand,
+  },
   acquirer: {
     summary: 'run the acquirer stub (host link on TCP, ledger, HTTP control API)',
     load: async () => (await import('./acquirer/command.js')).acquirerCommand,

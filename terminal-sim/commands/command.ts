@@ -2,7 +2,8 @@ import { isProtocolError } from '../../protocol/index.js';
 import { isDeviceError } from '../device/index.js';
 import { isTransportError } from '../transport/index.js';
 import { parseOptions } from './context.js';
-import { ExitCodes, UsageError, processIo, type CommandIo } from './io.js';
+import { CommandFailure, ExitCodes, UsageError, processIo, type CommandIo } from './io.js';
+import { FaultError, FaultNames, Faults } from '../faults/index.js';
 import { describeOptions, type OptionTable } from './options.js';
 import type { OptionValues } from './profiles.js';
 import { writeJson } from './output.js';
@@ -23,11 +24,19 @@ export interface CommandSpec {
   groups: [title: string, table: OptionTable][];
   /** Lines after the options. */
   notes?: string;
+  /** How many positional arguments it takes (in `values._`). Default 0. */
+  positionals?: number;
+  /** Replaces the exit-code paragraph. */
+  exitText?: string;
   action(values: OptionValues, io: CommandIo): Promise<number>;
 }
 
 const EXIT_TEXT = `Exit codes: 0 approved, 1 declined, 2 timed out or no answer (a reversal is pending), 3 error (bad input,
 connection refused), 64 usage error.`;
+
+const FAULTS_TEXT = `Faults (--fault NAME or --fault NAME=VALUE; they hit this command's own request, not the reversal or advices
+sent before it):
+${FaultNames.map((n) => `  ${n.padEnd(26)} ${Faults[n]}`).join('\n')}`;
 
 /** A subcommand: strict options (an unknown option is an error naming it), --help, errors mapped to exit codes. */
 export function defineCommand(spec: CommandSpec): Command {
@@ -38,8 +47,9 @@ export function defineCommand(spec: CommandSpec): Command {
     spec.description,
     ...spec.groups.flatMap(([title, t]) => ['', `${title}:`, describeOptions(t)]),
     ...(spec.notes ? ['', spec.notes] : []),
+    ...(Object.hasOwn(table, 'fault') ? ['', FAULTS_TEXT] : []),
     '',
-    EXIT_TEXT,
+    spec.exitText ?? EXIT_TEXT,
   ].join('\n');
   return {
     summary: spec.summary,
@@ -47,7 +57,7 @@ export function defineCommand(spec: CommandSpec): Command {
     async run(args: string[], io: CommandIo = processIo()): Promise<number> {
       let values: OptionValues | undefined;
       try {
-        values = parseOptions(args, table, io);
+        values = parseOptions(args, table, io, spec.positionals ?? 0);
         if (values.help === true) {
           io.stdout.write(usage + '\n');
           return ExitCodes.approved;
@@ -61,8 +71,8 @@ export function defineCommand(spec: CommandSpec): Command {
 }
 
 function fail(e: unknown, name: string, io: CommandIo, json: boolean): number {
-  const usageError = e instanceof UsageError || isTransportError(e, 'BAD_TARGET');
-  const known = usageError || isDeviceError(e) || isTransportError(e) || isProtocolError(e);
+  const usageError = e instanceof UsageError || e instanceof FaultError || isTransportError(e, 'BAD_TARGET');
+  const known = usageError || e instanceof CommandFailure || isDeviceError(e) || isTransportError(e) || isProtocolError(e);
   const code = usageError ? ExitCodes.usage : ExitCodes.error;
   const message = known ? (e as Error).message : `unexpected failure: ${(e as Error)?.message ?? String(e)}`;
   io.stderr.write(`terminal-sim ${name}: ${message}\n${usageError ? `Run "terminal-sim ${name} --help" for its options.\n` : ''}`);

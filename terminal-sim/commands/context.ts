@@ -7,7 +7,7 @@ import {
   EntryModes,
   exponentOf,
   parseAmount,
-  Terminal,
+  parseDataKey,
   testCardNamed,
   type Card,
   type EntryMode,
@@ -20,18 +20,28 @@ import {
   parseTarget,
   resolveLinkOptions,
   TransportError,
+  type LinkOptions,
   type StreamTransport,
+  type Target,
   type TlsOptions,
 } from '../transport/index.js';
+import { openRiggedTerminal, parseFaultFlags, type FaultRig, type FaultSet } from '../faults/index.js';
+import type { Terminal } from '../device/index.js';
 import { UsageError, type CommandIo } from './io.js';
 import { DEFAULT_DATA_DIR, DEFAULT_TIMEOUT_S, parseArgsConfig, type OptionTable } from './options.js';
 import { withProfile, type OptionValues } from './profiles.js';
 
-/** Parses strictly (an unknown option is an error naming it), then fills in the profile. */
-export function parseOptions(args: string[], table: OptionTable, io: CommandIo): OptionValues {
+/**
+ * Parses strictly (an unknown option is an error naming it), then fills in the profile. Commands that take
+ * `positionals` (at most that many) find them in `values._`.
+ */
+export function parseOptions(args: string[], table: OptionTable, io: CommandIo, positionals = 0): OptionValues {
   let values: OptionValues;
   try {
-    ({ values } = parseArgs({ args, options: parseArgsConfig(table), strict: true, allowPositionals: false }) as { values: OptionValues });
+    const parsed = parseArgs({ args, options: parseArgsConfig(table), strict: true, allowPositionals: positionals > 0 });
+    values = parsed.values as OptionValues;
+    if (parsed.positionals.length > positionals) throw new Error(`unexpected argument "${parsed.positionals[positionals]}"`);
+    if (positionals > 0) values._ = parsed.positionals;
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
@@ -85,6 +95,12 @@ export function money(values: OptionValues, name: string, opts: { allowZero?: bo
 
 /** The transport for --target and the link options (its `link.spec` is the spec the terminal packs with). */
 export function transportOf(values: OptionValues, io: CommandIo): StreamTransport {
+  const { target, link, tls } = linkOf(values, io);
+  return openTransport(target, link, tls);
+}
+
+/** --target, the link options and the TLS files, checked. */
+export function linkOf(values: OptionValues, io: CommandIo): { target: Target; link: LinkOptions; tls: TlsOptions } {
   const target = parseTarget(required(values, 'target'));
   let link;
   try {
@@ -108,7 +124,7 @@ export function transportOf(values: OptionValues, io: CommandIo): StreamTranspor
     if (target.scheme !== 'tls') throw new UsageError(`--${name} applies to tls:// targets only`);
     tls[name] = readFileSync(resolve(io.cwd, file));
   }
-  return openTransport(target, link, tls);
+  return { target, link, tls };
 }
 
 /** Terminal options from the command line (and profile); the transport only when the command talks to the host. */
@@ -130,11 +146,36 @@ export function terminalOptionsOf(values: OptionValues, io: CommandIo, withTrans
   if (str(values, 'key-set') !== undefined) o.keySet = str(values, 'key-set');
   const floor = money(values, 'floor-limit', { allowZero: true });
   if (floor !== undefined) o.floorLimit = floor;
+  const dataKey = dataKeyOf(values, io);
+  if (dataKey !== undefined) o.dataKey = dataKey;
   return o;
 }
 
-export async function openTerminal(values: OptionValues, io: CommandIo, withTransport = true): Promise<Terminal> {
-  return Terminal.open(terminalOptionsOf(values, io, withTransport));
+/** --data-key-file, else $TERMINAL_SIM_DATA_KEY, else none (the key set's derived key). */
+export function dataKeyOf(values: OptionValues, io: CommandIo): Buffer | undefined {
+  const file = str(values, 'data-key-file');
+  if (file !== undefined) {
+    let text: string;
+    try {
+      text = readFileSync(resolve(io.cwd, file), 'utf8');
+    } catch (e) {
+      throw new UsageError(`cannot read --data-key-file ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
+    return parseDataKey(text, '--data-key-file');
+  }
+  const env = io.env.TERMINAL_SIM_DATA_KEY;
+  return env === undefined || env === '' ? undefined : parseDataKey(env, 'TERMINAL_SIM_DATA_KEY');
+}
+
+/** The --fault flags, parsed (a FaultError names the bad one). */
+export function faultsOf(values: OptionValues): FaultSet {
+  const flags = values.fault;
+  return Array.isArray(flags) ? parseFaultFlags(flags) : {};
+}
+
+export async function openTerminal(values: OptionValues, io: CommandIo, withTransport = true): Promise<{ terminal: Terminal; rig: FaultRig }> {
+  const o = terminalOptionsOf(values, io, withTransport);
+  return openRiggedTerminal({ ...o, transport: o.transport as StreamTransport | undefined });
 }
 
 /** The card and how it is read, from --card / --pan / --track2, --entry, --pin, --emv. */

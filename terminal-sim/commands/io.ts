@@ -22,6 +22,17 @@ export const ExitCodes = {
   usage: 64,
 } as const;
 
+/** A failure the command explains in its message (exit code 3): an unreachable acquirer API, say. */
+export class CommandFailure extends Error {
+  constructor(
+    message: string,
+    readonly code = 'FAILED',
+  ) {
+    super(message);
+    this.name = 'CommandFailure';
+  }
+}
+
 /** A usage error: the message names the option; the command prints its usage after it. */
 export class UsageError extends Error {
   constructor(message: string) {

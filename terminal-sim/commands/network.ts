@@ -1,6 +1,6 @@
 import { NetworkCodes } from '../device/index.js';
 import { defineCommand, type Command } from './command.js';
-import { linkOptions, terminalOptions } from './options.js';
+import { faultOptions, linkOptions, terminalOptions } from './options.js';
 import { exitCodeOf, writeJson } from './output.js';
 import { withTerminal } from './transactions.js';
 
@@ -10,9 +10,9 @@ function networkCommand(name: 'echo' | 'signon', summary: string, description: s
     summary,
     synopsis: '[options]',
     description,
-    groups: [['Terminal', terminalOptions], ['Link', linkOptions]],
+    groups: [['Terminal', terminalOptions], ['Link', linkOptions], ['Faults', faultOptions]],
     async action(values, io) {
-      return withTerminal(values, io, async (t) => {
+      return withTerminal(values, io, name, async (t) => {
         const r = name === 'echo' ? await t.echo() : await t.signOn();
         const exitCode = exitCodeOf(r.outcome);
         if (values.json === true) {

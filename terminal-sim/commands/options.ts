@@ -8,6 +8,8 @@ export interface OptionDef {
   help: string;
   /** May come from a profile. */
   profile?: boolean;
+  /** May be given more than once (the values collect in an array). */
+  multiple?: boolean;
 }
 
 export type OptionTable = Record<string, OptionDef>;
@@ -39,10 +41,16 @@ export const terminalOptions: OptionTable = {
   'data-dir': { type: 'string', arg: 'DIR', help: `where terminal journals live, one JSON file each (default ${DEFAULT_DATA_DIR})`, profile: true },
   currency: { type: 'string', arg: 'NNN', help: 'ISO 4217 numeric currency, field 49 (default 840)', profile: true },
   'receipts-dir': { type: 'string', arg: 'DIR', help: 'write receipts there as text files instead of printing them', profile: true },
+  'data-key-file': { type: 'string', arg: 'FILE', help: '64 hex digits: the key card data is sealed under in the journal (or $TERMINAL_SIM_DATA_KEY; default: derived from the key set)', profile: true },
   json: { type: 'boolean', help: 'print one JSON object (machine output) instead of receipts', profile: true },
   profile: { type: 'string', arg: 'NAME', help: `take options from this profile of ${DEFAULT_PROFILES_FILE} (or --profiles)` },
   profiles: { type: 'string', arg: 'FILE', help: `the profiles file (default ${DEFAULT_PROFILES_FILE})` },
   help: { type: 'boolean', short: 'h', help: 'this help' },
+};
+
+/** Faults for this transaction: `--fault NAME[=VALUE]`, repeatable. */
+export const faultOptions: OptionTable = {
+  fault: { type: 'string', multiple: true, arg: 'NAME[=VALUE]', help: 'switch a fault on for this transaction (repeatable; see Faults below)' },
 };
 
 /** The card and how it is read. */
@@ -89,8 +97,10 @@ export function describeOptions(table: OptionTable): string {
 }
 
 /** parseArgs' option config for a table. */
-export function parseArgsConfig(table: OptionTable): Record<string, { type: 'string' | 'boolean'; short?: string }> {
-  const out: Record<string, { type: 'string' | 'boolean'; short?: string }> = {};
-  for (const [name, def] of Object.entries(table)) out[name] = def.short ? { type: def.type, short: def.short } : { type: def.type };
+export function parseArgsConfig(table: OptionTable): Record<string, { type: 'string' | 'boolean'; short?: string; multiple?: boolean }> {
+  const out: Record<string, { type: 'string' | 'boolean'; short?: string; multiple?: boolean }> = {};
+  for (const [name, def] of Object.entries(table)) {
+    out[name] = { type: def.type, ...(def.short ? { short: def.short } : {}), ...(def.multiple ? { multiple: true } : {}) };
+  }
   return out;
 }

@@ -16,9 +16,9 @@ export function exitCodeOf(outcome: Outcome): number {
   return outcome === 'approved' ? ExitCodes.approved : outcome === 'declined' ? ExitCodes.declined : ExitCodes.noAnswer;
 }
 
-/** A journal entry for output: everything but the full PAN. */
-export function publicEntry(e: JournalEntry): Omit<JournalEntry, 'pan'> {
-  const { pan: _pan, ...rest } = e;
+/** A journal entry for output: everything but the sealed card. */
+export function publicEntry(e: JournalEntry): Omit<JournalEntry, 'card'> {
+  const { card: _card, ...rest } = e;
   return rest;
 }
 

@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { UsageError } from './io.js';
 import { DEFAULT_PROFILES_FILE, profileKeys, type OptionTable } from './options.js';
 
-export type OptionValues = Record<string, string | boolean | undefined>;
+export type OptionValues = Record<string, string | boolean | string[] | undefined>;
 
 /**
  * A profiles file:

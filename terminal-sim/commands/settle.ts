@@ -1,7 +1,7 @@
 import { exponentOf, formatAmount, type SettlementResult, type Totals } from '../device/index.js';
 import { defineCommand } from './command.js';
 import { currencyOf } from './context.js';
-import { linkOptions, terminalOptions } from './options.js';
+import { faultOptions, linkOptions, terminalOptions } from './options.js';
 import { describeHousekeeping, exitCodeOf, publicHousekeeping, writeJson } from './output.js';
 import { withTerminal } from './transactions.js';
 
@@ -13,9 +13,9 @@ export const settleCommand = defineCommand({
 totals in field 63 (sale count and amount, refund count and amount). On 95 (totals differ) it uploads every captured,
 non-reversed transaction (0320) and sends the 0500/960000 trailer. The batch number advances only when the host
 answers 00.`,
-  groups: [['Terminal', terminalOptions], ['Link', linkOptions]],
+  groups: [['Terminal', terminalOptions], ['Link', linkOptions], ['Faults', faultOptions]],
   async action(values, io) {
-    return withTerminal(values, io, async (t) => {
+    return withTerminal(values, io, 'settle', async (t) => {
       const r = await t.settle();
       const exitCode = exitCodeOf(r.outcome);
       if (values.json === true) {

@@ -1,16 +1,18 @@
 import type { Terminal, TxResult } from '../device/index.js';
 import { defineCommand, type Command } from './command.js';
-import { money, openTerminal, saleInputOf, str } from './context.js';
+import { withFaults, type Action } from '../faults/index.js';
+import { faultsOf, money, openTerminal, saleInputOf, str } from './context.js';
 import { ExitCodes, UsageError, type CommandIo } from './io.js';
-import { cardOptions, linkOptions, offlineOptions, refOptions, terminalOptions, type OptionTable } from './options.js';
+import { cardOptions, faultOptions, linkOptions, offlineOptions, refOptions, terminalOptions, type OptionTable } from './options.js';
 import { describeHousekeeping, emitReceipt, exitCodeOf, publicEntry, publicHousekeeping, writeJson } from './output.js';
 import type { OptionValues } from './profiles.js';
 
-/** Opens the terminal, runs `fn`, closes the terminal whatever happens. */
-export async function withTerminal<T>(values: OptionValues, io: CommandIo, fn: (t: Terminal) => Promise<T>, online = true): Promise<T> {
-  const t = await openTerminal(values, io, online);
+/** Opens the terminal, runs `fn` (the command's `action`, with its --fault flags), closes the terminal whatever happens. */
+export async function withTerminal<T>(values: OptionValues, io: CommandIo, action: Action, fn: (t: Terminal) => Promise<T>, online = true): Promise<T> {
+  const faults = faultsOf(values);
+  const { terminal: t, rig } = await openTerminal(values, io, online);
   try {
-    return await fn(t);
+    return await withFaults(t, rig, action, faults, () => fn(t));
   } finally {
     await t.close();
   }
@@ -61,6 +63,7 @@ export function report(command: string, t: Terminal, result: TxResult, values: O
 
 const terminalGroup: [string, OptionTable] = ['Terminal', terminalOptions];
 const linkGroup: [string, OptionTable] = ['Link', linkOptions];
+const faultGroup: [string, OptionTable] = ['Faults', faultOptions];
 
 const REVERSAL_NOTE = `Before anything else the terminal sends a reversal it saved earlier (a transaction that got no answer) and
 offline advices not yet delivered, as real terminals do.`;
@@ -71,13 +74,13 @@ function cardCommand(kind: 'purchase' | 'refund' | 'preauth', summary: string, d
     summary,
     synopsis: '--amount MONEY [options]',
     description,
-    groups: [['Transaction', { ...cardOptions, ...extra }], terminalGroup, linkGroup],
+    groups: [['Transaction', { ...cardOptions, ...extra }], terminalGroup, linkGroup, faultGroup],
     notes: REVERSAL_NOTE,
     async action(values, io) {
       const amount = money(values, 'amount');
       if (amount === undefined) throw new UsageError('option "--amount" is required');
       const input = saleInputOf(values, amount);
-      return withTerminal(values, io, async (t) => report(kind, t, await t[kind](input), values, io));
+      return withTerminal(values, io, kind, async (t) => report(kind, t, await t[kind](input), values, io));
     },
   });
 }
@@ -106,11 +109,11 @@ export const voidCommand = defineCommand({
   synopsis: '(--invoice N | --rrn RRN) [options]',
   description: `Voids an approved sale or refund of the open batch: 0200 with processing code 020000 and the original's amount,
 naming it by RRN (field 37) with --rrn, or by invoice (field 62) with --invoice.`,
-  groups: [['Transaction', refOptions], terminalGroup, linkGroup],
+  groups: [['Transaction', refOptions], terminalGroup, linkGroup, faultGroup],
   notes: REVERSAL_NOTE,
   async action(values, io) {
     const ref = refOf(values);
-    return withTerminal(values, io, async (t) => report('void', t, await t.void(ref), values, io));
+    return withTerminal(values, io, 'void', async (t) => report('void', t, await t.void(ref), values, io));
   },
 });
 
@@ -121,11 +124,11 @@ export const completeCommand = defineCommand({
   description: `Completes an approved pre-authorization: an 0220 advice with field 37 = the pre-auth's RRN and 38 = its auth code,
 for --amount (default: the amount held). It joins the batch at once; if the host does not answer, the advice is
 resent (0221) before the next transaction.`,
-  groups: [['Transaction', { ...refOptions, amount: { type: 'string', arg: 'MONEY', help: 'amount to capture (default: the amount held)' } }], terminalGroup, linkGroup],
+  groups: [['Transaction', { ...refOptions, amount: { type: 'string', arg: 'MONEY', help: 'amount to capture (default: the amount held)' } }], terminalGroup, linkGroup, faultGroup],
   async action(values, io) {
     const ref = refOf(values);
     const amount = money(values, 'amount');
-    return withTerminal(values, io, async (t) => report('complete', t, await t.complete(ref, amount), values, io));
+    return withTerminal(values, io, 'complete', async (t) => report('complete', t, await t.complete(ref, amount), values, io));
   },
 });
 
@@ -136,10 +139,10 @@ export const reverseCommand = defineCommand({
   description: `Without options: sends the reversal the terminal holds (0400, then 0401 on repeats), if any. With --invoice,
 --rrn or --last: reverses that online authorization (the last one still standing with --last), saving the
 reversal in the journal first.`,
-  groups: [['Transaction', { ...refOptions, last: { type: 'boolean', help: 'the last online authorization still standing' } }], terminalGroup, linkGroup],
+  groups: [['Transaction', { ...refOptions, last: { type: 'boolean', help: 'the last online authorization still standing' } }], terminalGroup, linkGroup, faultGroup],
   async action(values, io) {
     const ref = { ...optionalRef(values), last: values.last === true };
-    return withTerminal(values, io, async (t) => {
+    return withTerminal(values, io, 'reverse', async (t) => {
       const r = await t.reverse(ref);
       if (r === null) {
         if (values.json === true) writeJson(io, { command: 'reverse', terminalId: t.terminalId, outcome: 'nothing', exitCode: 0 });

@@ -10,6 +10,7 @@ export const DeviceErrors = {
   ABOVE_FLOOR_LIMIT: 'the host is unreachable (or offline was forced) and the amount is not below the floor limit',
   JOURNAL_CORRUPT: 'the journal file cannot be read as this terminal\'s journal',
   JOURNAL_LOCKED: 'another live process has this terminal\'s journal open',
+  DATA_KEY_MISMATCH: 'the journal\'s card data was sealed under another key (key set, terminal id or data key)',
   BUSY: 'a transaction was started while another is in progress on the same terminal',
 } as const;
 

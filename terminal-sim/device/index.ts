@@ -12,7 +12,9 @@ export {
   type Housekeeping,
   type NetworkResult,
   type SettlementResult,
+  type DeviceFaults,
 } from './terminal.js';
+export { cardVault, parseDataKey, type CardVault, type StoredCard } from './vault.js';
 export { DeviceErrors, DeviceError, isDeviceError, type DeviceErrorCode } from './errors.js';
 export {
   Schemes,

@@ -6,7 +6,7 @@ import type { Scheme } from './cards.js';
 import { DeviceError } from './errors.js';
 import type { Receipt } from './receipt.js';
 
-export const JOURNAL_VERSION = 1;
+export const JOURNAL_VERSION = 2;
 
 export const TxKinds = ['purchase', 'refund', 'void', 'preauth', 'completion'] as const;
 export type TxKind = (typeof TxKinds)[number];
@@ -20,8 +20,9 @@ export type EntryMode = (typeof EntryModes)[number];
  * - no_answer: timed out or unreadable reply; the reversal is pending
  * - reversed: the reversal was acknowledged
  * - voided: an approved void names it
+ * - lost: a buggy terminal dropped it from its batch without telling the host (the skip-advice fault)
  */
-export const EntryStatuses = ['in_flight', 'approved', 'declined', 'no_answer', 'reversed', 'voided'] as const;
+export const EntryStatuses = ['in_flight', 'approved', 'declined', 'no_answer', 'reversed', 'voided', 'lost'] as const;
 export type EntryStatus = (typeof EntryStatuses)[number];
 
 /** A 0220 the host has to hear about: an offline sale or a completion; sent 0220 first, 0221 after. */
@@ -47,11 +48,10 @@ export interface JournalEntry {
   amount: number;
   currency: string;
   /**
-   * The PAN, kept for the batch upload (0320) as terminals keep it for their batch. Test cards only; track 2 and the
-   * PIN block are never written here.
+   * PAN and expiry, sealed (AES-256-GCM, see vault.ts): kept for advices, reversals and the batch upload (0320) as
+   * terminals keep them for their batch, never in clear. Track 2 and the PIN block are never written here.
    */
-  pan: string;
-  expiry: string;
+  card: string;
   panMasked: string;
   scheme: Scheme;
   entryMode: EntryMode;
@@ -69,6 +69,8 @@ export interface JournalEntry {
   closedBy: number | null;
   /** The answer to this entry's reversal, once one came. */
   reversalResponseCode: string | null;
+  /** Device faults that acted on this entry (print-approved-on-timeout, skip-reversal, skip-advice). */
+  faults: string[];
 }
 
 export const ReversalReasons = ['in_flight', 'timeout', 'unreadable', 'closed', 'manual'] as const;
@@ -106,6 +108,8 @@ export interface JournalState {
   version: typeof JOURNAL_VERSION;
   terminalId: string;
   merchantId: string;
+  /** Check value of the key the cards are sealed under (vault.ts). */
+  cardKeyCheck: string;
   /** Last STAN used (1-999999, wraps). */
   stan: number;
   /** Last invoice number used. */
@@ -122,11 +126,12 @@ export interface JournalState {
   batches: ClosedBatch[];
 }
 
-export function newJournal(terminalId: string, merchantId: string): JournalState {
+export function newJournal(terminalId: string, merchantId: string, cardKeyCheck: string): JournalState {
   return {
     version: JOURNAL_VERSION,
     terminalId,
     merchantId,
+    cardKeyCheck,
     stan: 0,
     invoice: 0,
     batch: 1,
@@ -275,6 +280,7 @@ function checkJournal(state: unknown, path: string, terminalId: string): Journal
     s.version === JOURNAL_VERSION &&
     typeof s.terminalId === 'string' &&
     typeof s.merchantId === 'string' &&
+    typeof s.cardKeyCheck === 'string' &&
     Number.isSafeInteger(s.stan) &&
     Number.isSafeInteger(s.invoice) &&
     Number.isSafeInteger(s.batch) &&

@@ -1,5 +1,6 @@
 import type { IsoMessage, MessageSpec, Primitive } from '../../protocol/index.js';
 import type { JournalEntry, EntryMode, Totals } from './journal.js';
+import type { StoredCard } from './vault.js';
 import { amountField } from './money.js';
 import { formatTotals } from './totals.js';
 
@@ -26,8 +27,10 @@ export interface Identity {
   currency: string;
 }
 
-/** What the card gave for this request only: never journaled. */
+/** What the card gave for this request only: never journaled (the PAN and expiry only sealed). */
 export interface CardPresentation {
+  /** PAN and expiry (fields 2 and 14): keyed entry, and advices sent later. */
+  card?: StoredCard;
   track2?: string;
   pinBlock?: Buffer;
   emv?: Buffer;
@@ -56,9 +59,9 @@ function base(id: Identity, e: JournalEntry): Record<number, Primitive> {
 export function authorizationRequest(id: Identity, e: JournalEntry, card: CardPresentation, mti = e.mti): IsoMessage {
   const f = base(id, e);
   if (card.track2 !== undefined) f[35] = card.track2;
-  else {
-    f[2] = e.pan;
-    f[14] = e.expiry;
+  else if (card.card !== undefined) {
+    f[2] = card.card.pan;
+    f[14] = card.card.expiry;
   }
   f[22] = PosEntryModes[e.entryMode];
   if (e.emv && card.emv !== undefined) f[23] = '001';
@@ -71,10 +74,10 @@ export function authorizationRequest(id: Identity, e: JournalEntry, card: CardPr
 }
 
 /** 0400, then 0401: the same 3, 4, 11, 12, 13, 41, 42, 60 as the original, so the host finds it. */
-export function reversalRequest(id: Identity, e: JournalEntry, repeat: boolean): IsoMessage {
+export function reversalRequest(id: Identity, e: JournalEntry, card: StoredCard, repeat: boolean): IsoMessage {
   const f = base(id, e);
-  f[2] = e.pan;
-  f[14] = e.expiry;
+  f[2] = card.pan;
+  f[14] = card.expiry;
   f[22] = PosEntryModes[e.entryMode];
   f[25] = '00';
   return { mti: repeat ? '0401' : '0400', fields: f };
@@ -98,15 +101,15 @@ export function settlementRequest(id: Identity, proc: string, s: Stamp, batch: s
 }
 
 /** 0320: one captured transaction as the terminal printed it; 60 = original MTI (4) + original STAN (6) + batch (6). */
-export function uploadRequest(id: Identity, e: JournalEntry, stan: string): IsoMessage {
+export function uploadRequest(id: Identity, e: JournalEntry, card: StoredCard, stan: string): IsoMessage {
   const f: Record<number, Primitive> = {
-    2: e.pan,
+    2: card.pan,
     3: e.procCode,
     4: amountField(e.amount),
     11: stan,
     12: e.localTime,
     13: e.localDate,
-    14: e.expiry,
+    14: card.expiry,
     22: PosEntryModes[e.entryMode],
     41: id.terminalId,
     42: id.merchantId,

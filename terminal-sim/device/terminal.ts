@@ -32,6 +32,7 @@ import {
   type Identity,
 } from './messages.js';
 import { encryptedPinBlock } from './pin.js';
+import { cardVault, type CardVault, type StoredCard } from './vault.js';
 import { receiptOf, type Receipt } from './receipt.js';
 import { LocalCodes, isApproved, isRetryLater, responseText } from './responses.js';
 import { batchTotals, isCaptured, parseTotals } from './totals.js';
@@ -66,6 +67,23 @@ export interface TerminalOptions {
   /** Auth codes of offline approvals. Default six random digits. */
   authCode?: () => string;
   onEvent?: (e: TerminalEvent) => void;
+  /**
+   * 32 bytes the journal's card data is sealed under (with the terminal id). Default: a key derived from the key
+   * set and the terminal id.
+   */
+  dataKey?: Buffer;
+  /** Misbehaviours of buggy terminals, switched on for tests; see DeviceFaults. */
+  faults?: DeviceFaults;
+}
+
+/** How real terminals get it wrong. Read at each use: a caller may switch them per transaction. */
+export interface DeviceFaults {
+  /** Never sends a saved reversal: drops it when it should go out. */
+  skipReversal?: boolean;
+  /** Prints an APPROVED receipt (no auth code, no RRN) when no answer came; the saved reversal stays. */
+  printApprovedOnTimeout?: boolean;
+  /** Never sends its advices: drops offline sales and completions from the batch, receipt printed all the same. */
+  skipAdvice?: boolean;
 }
 
 export interface SaleInput {
@@ -184,11 +202,14 @@ export class Terminal {
   readonly #clock: Clock;
   readonly #authCode: () => string;
   readonly #onEvent: ((e: TerminalEvent) => void) | undefined;
+  readonly #vault: CardVault;
+  /** Switched on and off by tests and scenarios; see DeviceFaults. */
+  readonly faults: DeviceFaults;
   #busy = false;
   /** Counters moved since the last save: saved before the next message goes out, so no STAN is used twice. */
   #dirty = false;
 
-  private constructor(state: JournalState, file: JournalFile, o: TerminalOptions) {
+  private constructor(state: JournalState, file: JournalFile, vault: CardVault, o: TerminalOptions) {
     this.#state = state;
     this.#file = file;
     this.terminalId = o.terminalId;
@@ -201,7 +222,9 @@ export class Terminal {
     this.#floorLimit = o.floorLimit ?? 0;
     this.#timeoutMs = o.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.#connectTimeoutMs = o.connectTimeoutMs ?? DEFAULT_CONNECT_MS;
-    this.#keys = typeof o.keySet === 'object' ? o.keySet : keySetNamed(o.keySet ?? 'test');
+    this.#keys = keySetOf(o);
+    this.#vault = vault;
+    this.faults = { ...o.faults };
     this.#clock = o.clock ?? systemClock;
     this.#authCode = o.authCode ?? (() => pad6(randomInt(1, 1_000_000)));
     this.#onEvent = o.onEvent;
@@ -210,6 +233,7 @@ export class Terminal {
   /** Opens (or creates) the terminal's journal under `dataDir` and takes its lock. */
   static async open(o: TerminalOptions): Promise<Terminal> {
     checkOptions(o);
+    const vault = cardVault(o.terminalId, keySetOf(o), o.dataKey);
     const file = new JournalFile(o.dataDir, o.terminalId, o.durable ?? true);
     let state = await file.open();
     try {
@@ -217,16 +241,18 @@ export class Terminal {
         if (o.merchantId === undefined) {
           throw new DeviceError('BAD_IDENTITY', `terminal ${o.terminalId} has no journal yet: a merchant id is required`);
         }
-        state = newJournal(o.terminalId, o.merchantId);
+        state = newJournal(o.terminalId, o.merchantId, vault.keyCheck);
         await file.save(state);
       } else if (o.merchantId !== undefined && o.merchantId !== state.merchantId) {
         throw new DeviceError('IDENTITY_MISMATCH', `the journal of ${o.terminalId} in ${o.dataDir} belongs to another merchant`);
+      } else if (state.cardKeyCheck !== vault.keyCheck) {
+        throw new DeviceError('DATA_KEY_MISMATCH', `the journal of ${o.terminalId} in ${o.dataDir} was sealed under another data key or key set`);
       }
     } catch (e) {
       await file.release();
       throw e;
     }
-    return new Terminal(state, file, o);
+    return new Terminal(state, file, vault, o);
   }
 
   /** A copy of the journal as it stands. */
@@ -283,11 +309,11 @@ export class Terminal {
       if (original.rrn === null && ref.rrn === undefined && original.offline) {
         throw new DeviceError('NOT_ALLOWED', `invoice ${original.invoice} is an offline sale the host has not acknowledged yet`);
       }
-      const entry = this.#newEntry('void', original.amount, cardOfEntry(original), original.entryMode, {
+      const entry = this.#newEntry('void', original.amount, this.#cardOf(original), original.entryMode, {
         invoice: original.invoice,
         original: { id: original.id, invoice: original.invoice, rrn: original.rrn, by: ref.rrn !== undefined ? 'rrn' : 'invoice' },
       });
-      return this.#online(entry, {}, hk);
+      return this.#online(entry, { card: this.#vault.open(entry.card) }, hk);
     });
   }
 
@@ -299,7 +325,7 @@ export class Terminal {
         throw new DeviceError('NOT_ALLOWED', `pre-auth invoice ${preauth.invoice} is ${preauth.closedBy !== null ? 'already completed' : preauth.status}`);
       }
       const hk = await this.#housekeeping();
-      const entry = this.#newEntry('completion', amount ?? preauth.amount, cardOfEntry(preauth), preauth.entryMode, {
+      const entry = this.#newEntry('completion', amount ?? preauth.amount, this.#cardOf(preauth), preauth.entryMode, {
         original: { id: preauth.id, invoice: preauth.invoice, rrn: preauth.rrn, by: 'rrn' },
       });
       // an advice: in the batch from now on, delivered store-and-forward
@@ -386,7 +412,7 @@ export class Terminal {
       let uploaded = 0;
       try {
         for (const e of this.#state.entries.filter(isCaptured)) {
-          await this.#call(uploadRequest(this.#identity(), e, this.#stamp().stan));
+          await this.#call(uploadRequest(this.#identity(), e, this.#vault.open(e.card), this.#stamp().stan));
           uploaded++;
         }
         reply = await this.#call(settlementRequest(this.#identity(), SettlementCodes.trailer, this.#stamp(), batch, totals));
@@ -425,6 +451,7 @@ export class Terminal {
     const entry = this.#newEntry(kind, input.amount, card, entryMode, { pin: input.pin !== undefined, emv: emv && entryMode !== 'manual' });
     const presentation: CardPresentation = {};
     if (entryMode !== 'manual') presentation.track2 = track2Of(card);
+    else presentation.card = { pan: card.pan, expiry: card.expiry };
     if (input.pin !== undefined) presentation.pinBlock = encryptedPinBlock(input.pin, card.pan, this.#keys.tpk);
     if (entry.emv) {
       this.#state.atc = (this.#state.atc % 0xffff) + 1;
@@ -467,17 +494,13 @@ export class Terminal {
         await this.#save();
         throw e;
       }
-      entry.status = 'no_answer';
       reversal.reason = reasonOf(e);
-      await this.#save();
-      return this.#result('no_answer', entry, null, hk);
+      return this.#noAnswer(entry, hk);
     }
     const rc = textOf(reply, 39);
     if (rc === null) {
-      entry.status = 'no_answer';
       reversal.reason = 'unreadable';
-      await this.#save();
-      return this.#result('no_answer', entry, null, hk);
+      return this.#noAnswer(entry, hk);
     }
     this.#state.reversal = null;
     entry.responseCode = rc;
@@ -492,6 +515,19 @@ export class Terminal {
       }
     }
     return this.#result(entry.status === 'approved' ? 'approved' : 'declined', entry, await this.#print(entry), hk);
+  }
+
+  /** No answer: the reversal stays saved. The buggy terminal (printApprovedOnTimeout) prints APPROVED all the same. */
+  async #noAnswer(entry: JournalEntry, hk: Housekeeping): Promise<TxResult> {
+    entry.status = 'no_answer';
+    if (this.faults.printApprovedOnTimeout === true && entry.kind !== 'void') {
+      entry.status = 'approved';
+      entry.responseCode = '00';
+      entry.faults.push('print-approved-on-timeout');
+      return this.#result('approved', entry, await this.#print(entry), hk);
+    }
+    await this.#save();
+    return this.#result('no_answer', entry, null, hk);
   }
 
   /** A purchase below the floor limit decided by the terminal: its own auth code, an advice to send later. */
@@ -537,12 +573,27 @@ export class Terminal {
       hk.error = e;
       return hk;
     }
+    if (this.#state.reversal !== null && this.faults.skipReversal === true) {
+      // the buggy terminal: the reversal it saved is forgotten, never sent
+      const entry = this.#entryById(this.#state.reversal.entryId);
+      entry?.faults.push('skip-reversal');
+      this.#state.reversal = null;
+      await this.#save();
+    }
     if (this.#state.reversal !== null) {
       hk.reversal = await this.#sendReversal();
       if (!hk.reversal.cleared) {
         hk.blocked = hk.reversal.outcome === 'no_answer' ? 'no_answer' : 'reversal_refused';
         return hk;
       }
+    }
+    if (this.faults.skipAdvice === true && this.#pendingAdvices().length > 0) {
+      for (const entry of this.#pendingAdvices()) {
+        entry.advice!.pending = false;
+        entry.status = 'lost';
+        entry.faults.push('skip-advice');
+      }
+      await this.#save();
     }
     for (const entry of this.#pendingAdvices()) {
       const r = await this.#sendAdvice(entry);
@@ -564,7 +615,7 @@ export class Terminal {
       await this.#save();
       throw new DeviceError('JOURNAL_CORRUPT', `the pending reversal names entry ${pending.entryId}, which the journal does not hold`);
     }
-    const req = reversalRequest(this.#identity(), entry, pending.attempts > 0);
+    const req = reversalRequest(this.#identity(), entry, this.#vault.open(entry.card), pending.attempts > 0);
     pending.attempts++;
     await this.#save();
     let reply: IsoMessage;
@@ -586,6 +637,8 @@ export class Terminal {
     }
     // 00 reversed; 25 the host never had it; anything else is final too: the slot is freed either way
     entry.status = 'reversed';
+    // the host names the original it reversed: the only RRN a transaction that got no answer ever has
+    entry.rrn ??= textOf(reply, 37);
     entry.reversalResponseCode = rc;
     this.#state.reversal = null;
     await this.#save();
@@ -599,7 +652,7 @@ export class Terminal {
     await this.#save();
     let reply: IsoMessage;
     try {
-      reply = await this.#call(authorizationRequest(this.#identity(), entry, {}, mti));
+      reply = await this.#call(authorizationRequest(this.#identity(), entry, { card: this.#vault.open(entry.card) }, mti));
     } catch (e) {
       if (!isTransportError(e)) throw e;
       if (!e.sent) advice.attempts--;
@@ -706,8 +759,7 @@ export class Terminal {
       at: stamp.at,
       amount,
       currency: this.#currency,
-      pan: card.pan,
-      expiry: card.expiry,
+      card: this.#vault.seal({ pan: card.pan, expiry: card.expiry }),
       panMasked: maskPan(card.pan),
       scheme: card.scheme,
       entryMode,
@@ -722,7 +774,13 @@ export class Terminal {
       original: extra.original ?? null,
       closedBy: null,
       reversalResponseCode: null,
+      faults: [],
     };
+  }
+
+  #cardOf(e: JournalEntry): Card {
+    const { pan, expiry }: StoredCard = this.#vault.open(e.card);
+    return { pan, expiry, serviceCode: '201', sequence: '01', scheme: e.scheme };
   }
 
   #find(ref: TxRef, kind: (e: JournalEntry) => boolean): JournalEntry {
@@ -782,8 +840,8 @@ function reasonOf(e: TransportError): ReversalReason {
   return e.code === 'TIMEOUT' ? 'timeout' : e.code === 'BAD_FRAME' ? 'unreadable' : 'closed';
 }
 
-function cardOfEntry(e: JournalEntry): Card {
-  return { pan: e.pan, expiry: e.expiry, serviceCode: '201', sequence: '01', scheme: e.scheme };
+function keySetOf(o: TerminalOptions): KeySet {
+  return typeof o.keySet === 'object' ? o.keySet : keySetNamed(o.keySet ?? 'test');
 }
 
 function checkAmount(amount: number): void {
