@@ -58,7 +58,7 @@ export class SqliteStore implements Store {
       getTx: s(`SELECT * FROM transactions WHERE id = ?`),
       byRrn: s(`SELECT * FROM transactions WHERE rrn = ?`),
       byInvoice: s(`SELECT * FROM transactions WHERE terminal_id = ? AND batch_no = ? AND invoice = ? AND captured = 1
-        AND proc_code LIKE '00%' ORDER BY id DESC LIMIT 1`),
+        AND (proc_code LIKE '00%' OR proc_code LIKE '20%') ORDER BY id DESC LIMIT 1`),
       // a transaction reversed while its reply was on the way stays uncaptured
       outcome: s(`UPDATE transactions SET state = ?, response_code = ?, auth_code = COALESCE(?, auth_code),
         captured = CASE WHEN reversal IS NULL THEN ? ELSE 0 END, updated_at = ? WHERE id = ?`),

@@ -193,7 +193,7 @@ export interface Store {
   findTransaction(key: TxKey): Promise<TxRecord | undefined>;
   getTransaction(id: number): Promise<TxRecord | undefined>;
   findByRrn(rrn: string): Promise<TxRecord | undefined>;
-  /** The captured sale of a terminal's batch with this invoice number (for voids). */
+  /** The captured sale or refund of a terminal's batch with this invoice number (for voids). */
   findByInvoice(terminalId: string, batchNo: string, invoice: string): Promise<TxRecord | undefined>;
   recordOutcome(id: number, outcome: TxOutcome): Promise<void>;
   /** Takes a transaction out of its batch (voided) or puts it back (its void reversed). */
