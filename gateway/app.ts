@@ -13,6 +13,7 @@ import { AcquirerGate } from './routing/gate.js';
 import { Router } from './routing/router.js';
 import { RrnGenerator } from './rrn.js';
 import { SafQueue } from './saf.js';
+import { SerialPorts, type SerialListenerOptions } from './serial/index.js';
 import { SqliteStore } from './store/sqlite.js';
 import type { Store } from './store/types.js';
 import { TerminalServer } from './terminal/server.js';
@@ -22,6 +23,8 @@ export interface GatewayOptions {
   logger?: Logger;
   /** A store to use instead of the configured one (tests). */
   store?: Store;
+  /** How serial ports are opened (tests: @serialport/binding-mock). */
+  serial?: SerialListenerOptions;
 }
 
 export interface RunningGateway {
@@ -31,6 +34,7 @@ export interface RunningGateway {
   links: Map<string, HostLink>;
   gates: Map<string, AcquirerGate>;
   http: FastifyInstance;
+  serial: SerialPorts;
   /** Bound ports: listener name -> port, and the HTTP port. */
   ports: { listeners: Record<string, number>; http: number };
   close(): Promise<void>;
@@ -115,8 +119,11 @@ export async function startGateway(config: GatewayConfig, opts: GatewayOptions =
   const servers = config.listeners.map((l) => new TerminalServer(l, codecFor(loadSpec(l.spec, (p) => readFileSync(p, 'utf8'))), ctx));
   const listenerPorts: Record<string, number> = {};
   for (const s of servers) listenerPorts[s.config.name] = await s.listen();
+  // serial terminals: each port opens (and reopens after an unplug) in the background
+  const serial = new SerialPorts(config.serialPorts ?? [], (spec) => codecFor(loadSpec(spec, (p) => readFileSync(p, 'utf8'))), ctx, opts.serial);
+  serial.start();
 
-  const http = buildHttp({ links, gates, store, metrics, clock, logger, adminToken: config.http.adminToken });
+  const http = buildHttp({ links, gates, store, metrics, clock, logger, adminToken: config.http.adminToken, serial });
   await http.listen({ host: config.http.host, port: config.http.port });
   const httpPort = (http.server.address() as { port: number }).port;
   logger.info({ listeners: listenerPorts, http: httpPort }, 'gateway started');
@@ -129,10 +136,11 @@ export async function startGateway(config: GatewayConfig, opts: GatewayOptions =
     links,
     gates,
     http,
+    serial,
     ports: { listeners: listenerPorts, http: httpPort },
     close() {
       closing ??= (async () => {
-        await Promise.all(servers.map((s) => s.close()));
+        await Promise.all([...servers.map((s) => s.close()), serial.close()]);
         for (const q of queues.values()) q.stop();
         await Promise.all([...links.values()].map((l) => l.stop()));
         await http.close();

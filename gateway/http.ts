@@ -2,6 +2,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { HostLink } from './acquirer/index.js';
 import type { Metrics } from './metrics.js';
 import type { AcquirerGate } from './routing/gate.js';
+import type { SerialPorts } from './serial/index.js';
 import type { Store } from './store/types.js';
 
 export interface HttpDeps {
@@ -13,6 +14,8 @@ export interface HttpDeps {
   metrics: Metrics;
   clock: { now(): number };
   logger: import('pino').Logger;
+  /** Terminals on serial lines, reported in /health and /metrics. */
+  serial?: SerialPorts;
 }
 
 /**
@@ -32,6 +35,8 @@ export function buildHttp(deps: HttpDeps): FastifyInstance {
       status: ok ? 'ok' : 'degraded',
       acquirers,
       storeAndForward: { depth: saf.depth, oldestAgeSeconds: saf.oldestCreatedAt === null ? null : (deps.clock.now() - saf.oldestCreatedAt) / 1000 },
+      // a lost serial port is a terminal problem, not the gateway's: it does not change the status
+      serialPorts: (deps.serial?.status() ?? []).map(serialRow),
     };
   });
 
@@ -69,6 +74,23 @@ function pick(s: ReturnType<HostLink['stats']>) {
   return { pending: s.pending, timeouts: s.timeouts, late: s.late, reconnects: s.reconnects, lastLatencyMs: s.lastLatencyMs };
 }
 
+function serialRow(s: ReturnType<SerialPorts['status']>[number]) {
+  const l = s.link;
+  return {
+    name: s.name,
+    path: s.path,
+    framing: s.framing,
+    state: s.state,
+    since: new Date(s.since).toISOString(),
+    reopens: s.reopens,
+    openFailures: s.openFailures,
+    lastError: s.lastError,
+    framesIn: s.traffic.framesIn,
+    framesOut: s.traffic.framesOut,
+    link: l === null ? null : { retransmissions: l.retransmissions, naksSent: l.naksSent, naksReceived: l.naksReceived, ackTimeouts: l.ackTimeouts, corruptFrames: l.corruptFrames, repeats: l.repeats, failed: l.failed },
+  };
+}
+
 export async function acquirerRows(deps: HttpDeps) {
   const pending = await deps.store.pendingSaf();
   return [...deps.gates.values()].map((g) => ({ ...g.snapshot(), reversalQueue: pending.filter((p) => p.acquirerId === g.id).length }));
@@ -81,4 +103,5 @@ export async function refreshGauges(deps: HttpDeps): Promise<void> {
   deps.metrics.safOldestAge.set(saf.oldestCreatedAt === null ? 0 : (deps.clock.now() - saf.oldestCreatedAt) / 1000);
   deps.metrics.openBatches.set((await deps.store.openBatches()).length);
   for (const l of deps.links.values()) deps.metrics.acquirerUp.set({ acquirer: l.id }, l.state === 'up' ? 1 : 0);
+  deps.serial?.publish(deps.metrics);
 }

@@ -28,6 +28,15 @@ export function createMetrics() {
     breakerState: new Gauge({ name: 'posgw_breaker_state', help: 'Circuit breaker per acquirer: 0 closed, 1 open, 2 half-open, 3 isolated', labelNames: ['acquirer'], registers: [registry] }),
     breakerTransitions: new Counter({ name: 'posgw_breaker_transitions_total', help: 'Circuit breaker state changes, by the state entered', labelNames: ['acquirer', 'to'], registers: [registry] }),
     routed: new Counter({ name: 'posgw_routed_total', help: 'Authorizations sent upstream, by acquirer and by whether they failed over from an earlier choice', labelNames: ['acquirer', 'failover'], registers: [registry] }),
+    serialPortState: new Gauge({ name: 'posgw_serial_port_state', help: 'Serial terminal port: 0 closed, 1 open, 2 opening, 3 reopening (lost, waiting out the backoff)', labelNames: ['port'], registers: [registry] }),
+    serialReopens: new Counter({ name: 'posgw_serial_reopens_total', help: 'Serial ports that came back after they were lost', labelNames: ['port'], registers: [registry] }),
+    serialOpenFailures: new Counter({ name: 'posgw_serial_open_failures_total', help: 'Attempts to open a serial port that failed', labelNames: ['port'], registers: [registry] }),
+    serialLink: new Counter({
+      name: 'posgw_serial_link_events_total',
+      help: 'Serial line traffic and ACK/NAK link events, by port and event (frames_in, bytes_out, retransmissions, naks_sent, ack_timeouts, corrupt_frames, repeats, ...)',
+      labelNames: ['port', 'event'],
+      registers: [registry],
+    }),
     acquirerUp: new Gauge({ name: 'posgw_acquirer_up', help: '1 when the acquirer link is signed on', labelNames: ['acquirer'], registers: [registry] }),
   };
   return m;

@@ -1,5 +1,5 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import { LengthHeaders, type LengthHeaderKind } from '../../protocol/index.js';
+import { LengthHeaders, SERIAL_MAX_MESSAGE, type LengthHeaderKind } from '../../protocol/index.js';
 import { ConfigError, type ConfigProblem } from './errors.js';
 import { applyOverrides, type ConfigOverrides } from './overrides.js';
 import { configSchema } from './schema.js';
@@ -131,6 +131,7 @@ function crossCheck(raw: unknown): ConfigProblem[] {
       });
     }
   }
+  problems.push(...checkSerialPorts(records(raw.serialPorts), listeners));
   if (isRecord(raw.http) && Number.isInteger(raw.http.port) && raw.http.port !== 0) {
     const first = ports.get(raw.http.port as number);
     if (first !== undefined) {
@@ -170,6 +171,38 @@ function crossCheck(raw: unknown): ConfigProblem[] {
     if (typeof t.merchantId === 'string' && !merchantIds.has(t.merchantId)) {
       problems.push({ path: `${ROOT}.terminals[${i}].merchantId`, message: `no merchant "${t.merchantId}" in config.merchants` });
     }
+  }
+  return problems;
+}
+
+/** Names unique among ports and listeners (they share metric labels), one port per device, frame limits. */
+function checkSerialPorts(ports: [number, Record<string, unknown>][], listeners: [number, Record<string, unknown>][]): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  unique(ports, 'serialPorts', 'name', 'serial port name', problems);
+  unique(ports, 'serialPorts', 'path', 'serial port path', problems);
+  const listenerNames = new Set(listeners.map(([, l]) => l.name));
+  for (const [i, p] of ports) {
+    const at = `${ROOT}.serialPorts[${i}]`;
+    if (typeof p.name === 'string' && listenerNames.has(p.name)) {
+      problems.push({ path: `${at}.name`, message: `"${p.name}" is already a listener name` });
+    }
+    const framing = p.framing ?? 'stx-etx';
+    if (typeof p.maxFrameSize === 'number') {
+      const header =
+        typeof p.header === 'string' && Object.hasOwn(LengthHeaders, p.header) ? LengthHeaders[p.header as LengthHeaderKind] : undefined;
+      if (framing === 'stx-etx' && p.maxFrameSize > SERIAL_MAX_MESSAGE) {
+        problems.push({ path: `${at}.maxFrameSize`, message: `must be <= ${SERIAL_MAX_MESSAGE}: an STX/ETX frame counts its length in 4 BCD digits` });
+      } else if (framing === 'length' && header !== undefined && p.maxFrameSize > header.max) {
+        problems.push({ path: `${at}.maxFrameSize`, message: `must be <= ${header.max}: a "${header.name}" length header counts no more` });
+      }
+    }
+    if (isRecord(p.link) && typeof p.link.interCharTimeoutMs === 'number' && typeof p.link.ackTimeoutMs === 'number') {
+      // the receiver's NAK after a bad frame waits for a quiet line: it must come before the sender's ACK timer ends
+      if (p.link.interCharTimeoutMs >= p.link.ackTimeoutMs) {
+        problems.push({ path: `${at}.link.interCharTimeoutMs`, message: `must be < ackTimeoutMs (${p.link.ackTimeoutMs})` });
+      }
+    }
+    if (isRecord(p.reopen)) notBelow(p.reopen, 'maxMs', 'initialMs', `${at}.reopen`, problems);
   }
   return problems;
 }

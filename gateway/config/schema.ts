@@ -64,6 +64,68 @@ const listener = {
   },
 } as const;
 
+export const DEFAULT_SERIAL_PORT = {
+  baudRate: 9600,
+  dataBits: 8,
+  parity: 'none',
+  stopBits: 1,
+  rtscts: false,
+  framing: 'stx-etx',
+  link: { ackTimeoutMs: 2000, interCharTimeoutMs: 500, retries: 3, lrcCovers: 'length-to-etx', lrcSeed: 0 },
+  header: 'binary2',
+  tpdu: true,
+  spec: 'iso87binary',
+  maxFrameSize: 4096,
+  frameTimeoutMs: 10_000,
+  maxInFlight: 4,
+  reopen: { initialMs: 500, maxMs: 30_000, jitter: 0.2 },
+} as const;
+
+const serialPort = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['name', 'path'],
+  properties: {
+    name: text,
+    path: text,
+    baudRate: { type: 'integer', minimum: 50, maximum: 4_000_000, default: DEFAULT_SERIAL_PORT.baudRate },
+    dataBits: { type: 'integer', minimum: 5, maximum: 8, default: DEFAULT_SERIAL_PORT.dataBits },
+    parity: { type: 'string', enum: ['none', 'even', 'odd', 'mark', 'space'], default: DEFAULT_SERIAL_PORT.parity },
+    stopBits: { type: 'integer', minimum: 1, maximum: 2, default: DEFAULT_SERIAL_PORT.stopBits },
+    rtscts: { type: 'boolean', default: DEFAULT_SERIAL_PORT.rtscts },
+    framing: { type: 'string', enum: ['stx-etx', 'length'], default: DEFAULT_SERIAL_PORT.framing },
+    link: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        ackTimeoutMs: { type: 'integer', minimum: 1, maximum: 3_600_000, default: DEFAULT_SERIAL_PORT.link.ackTimeoutMs },
+        interCharTimeoutMs: { type: 'integer', minimum: 1, maximum: 3_600_000, default: DEFAULT_SERIAL_PORT.link.interCharTimeoutMs },
+        retries: { type: 'integer', minimum: 0, maximum: 100, default: DEFAULT_SERIAL_PORT.link.retries },
+        lrcCovers: { type: 'string', enum: ['length-to-etx', 'message-to-etx', 'stx-to-etx'], default: DEFAULT_SERIAL_PORT.link.lrcCovers },
+        lrcSeed: { type: 'integer', minimum: 0, maximum: 255, default: DEFAULT_SERIAL_PORT.link.lrcSeed },
+      },
+    },
+    header: { type: 'string', enum: ['binary2', 'ascii4', 'bcd2', 'binary4'], default: DEFAULT_SERIAL_PORT.header },
+    tpdu: { type: 'boolean', default: DEFAULT_SERIAL_PORT.tpdu },
+    spec: { ...listener.properties.spec, default: DEFAULT_SERIAL_PORT.spec },
+    // STX/ETX frames count the message in 4 BCD digits; 'length' framing is also bounded by its header (cross-check).
+    maxFrameSize: { type: 'integer', minimum: 1, maximum: 65_535, default: DEFAULT_SERIAL_PORT.maxFrameSize },
+    frameTimeoutMs: timer(DEFAULT_SERIAL_PORT.frameTimeoutMs),
+    maxInFlight: { type: 'integer', minimum: 1, maximum: 65535, default: DEFAULT_SERIAL_PORT.maxInFlight },
+    reopen: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        initialMs: timer(DEFAULT_SERIAL_PORT.reopen.initialMs),
+        maxMs: timer(DEFAULT_SERIAL_PORT.reopen.maxMs),
+        jitter: { type: 'number', minimum: 0, maximum: 1, default: DEFAULT_SERIAL_PORT.reopen.jitter },
+      },
+    },
+  },
+} as const;
+
 const acquirer = {
   type: 'object',
   additionalProperties: false,
@@ -171,6 +233,8 @@ export const configSchema = {
   required: ['acquirers', 'merchants', 'terminals', 'security'],
   properties: {
     listeners: { type: 'array', minItems: 1, items: listener, default: [DEFAULT_LISTENER] },
+    // no default: a config without serial terminals stays as it was
+    serialPorts: { type: 'array', items: serialPort },
     acquirers: { type: 'array', minItems: 1, items: acquirer },
     routing: {
       type: 'object',

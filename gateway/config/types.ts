@@ -21,6 +21,47 @@ export interface ListenerConfig {
   tls?: { cert: string; key: string; ca?: string; requestCert?: boolean };
 }
 
+/** A terminal wired to a serial port: one port, one terminal session, the same flow as a TCP listener. */
+export interface SerialPortConfig {
+  /** Names the port in logs, metrics and /health, as a listener name does. */
+  name: string;
+  /** The device: /dev/ttyS0, /dev/ttyUSB0, /dev/ttyACM0, or better a stable /dev/serial/by-id/... or udev name. */
+  path: string;
+  baudRate: number;
+  dataBits: 5 | 6 | 7 | 8;
+  parity: 'none' | 'even' | 'odd' | 'mark' | 'space';
+  stopBits: 1 | 2;
+  /** Hardware (RTS/CTS) flow control. */
+  rtscts: boolean;
+  /**
+   * 'stx-etx': STX | BCD length | message | ETX | LRC frames with ACK/NAK and retransmission (`link`).
+   * 'length': the TCP framing as is (`header`, then the TPDU and message), no link layer.
+   */
+  framing: 'stx-etx' | 'length';
+  /** The ACK/NAK link layer of 'stx-etx' framing (hardware-notes.md section 6). */
+  link: {
+    ackTimeoutMs: number;
+    interCharTimeoutMs: number;
+    retries: number;
+    lrcCovers: 'length-to-etx' | 'message-to-etx' | 'stx-to-etx';
+    lrcSeed: number;
+  };
+  /** Length header of 'length' framing. */
+  header: 'binary2' | 'ascii4' | 'bcd2' | 'binary4';
+  /** A 5-byte TPDU before the message (swapped on replies). */
+  tpdu: boolean;
+  /** The ISO 8583 spec of the terminal messages: a built-in name or a spec file. */
+  spec: string;
+  /** Largest message a frame may carry, TPDU included ('stx-etx': at most 9999, the BCD length's limit). */
+  maxFrameSize: number;
+  /** 'length' framing: a frame started and not finished in this long means the line stalled; the port is reopened. */
+  frameTimeoutMs: number;
+  /** Requests being processed at once; more are answered 91 without being processed. */
+  maxInFlight: number;
+  /** Reopening a port that closed or could not be opened: exponential backoff from initialMs up to maxMs. */
+  reopen: { initialMs: number; maxMs: number; jitter: number };
+}
+
 export interface AcquirerConfig {
   id: string;
   host: string;
@@ -88,6 +129,8 @@ export interface TerminalConfig {
 
 export interface GatewayConfig {
   listeners: ListenerConfig[];
+  /** Terminals on serial lines; absent when there are none. */
+  serialPorts?: SerialPortConfig[];
   acquirers: AcquirerConfig[];
   routing: RoutingConfig;
   /** `adminToken`: when set, admin routes (drain, resume) need it as a bearer token. */
