@@ -8,6 +8,15 @@ function fail(what: string, field: string, must: string): never {
   throw new TypeError(`${what}: "${field}" must be ${must}`);
 }
 
+// the labels are made only when a check fails: these checks run a million times a day
+function failEntry(j: JournalEntry, field: string, must: string): never {
+  return fail(`journal entry ${j.id}`, field, must);
+}
+
+function failCredit(c: Credit, field: string, must: string): never {
+  return fail(`credit ${c.reportId} line ${c.line}`, field, must);
+}
+
 const TEXT = 'a non-empty string';
 const OPT_TEXT = 'a string or null';
 const MINOR = 'a whole number of minor units, 0 or more';
@@ -47,47 +56,45 @@ const REVERSALS = new Set<string>(['timeout', 'late', 'terminal', 'void', 'recov
 export function checkEntry(j: JournalEntry): void {
   if (typeof j !== 'object' || j === null) throw new TypeError('journal entry: must be an object');
   if (!Number.isSafeInteger(j.id)) fail('journal entry', 'id', 'an integer');
-  const w = `journal entry ${j.id}`;
-  if (!text(j.terminalId)) fail(w, 'terminalId', TEXT);
-  if (!text(j.merchantId)) fail(w, 'merchantId', TEXT);
-  if (!text(j.batchNo)) fail(w, 'batchNo', TEXT);
-  if (!text(j.stan)) fail(w, 'stan', TEXT);
-  if (!text(j.localDate)) fail(w, 'localDate', TEXT);
-  if (!text(j.mti)) fail(w, 'mti', TEXT);
-  if (!text(j.procCode)) fail(w, 'procCode', TEXT);
-  if (!text(j.rrn)) fail(w, 'rrn', TEXT);
-  if (!text(j.currency)) fail(w, 'currency', TEXT);
-  if (!STATES.has(j.state)) fail(w, 'state', [...STATES].join(' | '));
-  if (!optText(j.authCode)) fail(w, 'authCode', OPT_TEXT);
-  if (!optText(j.acquirerId)) fail(w, 'acquirerId', OPT_TEXT);
-  if (!optText(j.responseCode)) fail(w, 'responseCode', OPT_TEXT);
-  if (j.reversal !== null && !REVERSALS.has(j.reversal)) fail(w, 'reversal', `null or ${[...REVERSALS].join(' | ')}`);
-  if (!minor(j.amount)) fail(w, 'amount', MINOR);
-  if (typeof j.captured !== 'boolean') fail(w, 'captured', 'true or false');
+  if (!text(j.terminalId)) failEntry(j, 'terminalId', TEXT);
+  if (!text(j.merchantId)) failEntry(j, 'merchantId', TEXT);
+  if (!text(j.batchNo)) failEntry(j, 'batchNo', TEXT);
+  if (!text(j.stan)) failEntry(j, 'stan', TEXT);
+  if (!text(j.localDate)) failEntry(j, 'localDate', TEXT);
+  if (!text(j.mti)) failEntry(j, 'mti', TEXT);
+  if (!text(j.procCode)) failEntry(j, 'procCode', TEXT);
+  if (!text(j.rrn)) failEntry(j, 'rrn', TEXT);
+  if (!text(j.currency)) failEntry(j, 'currency', TEXT);
+  if (!STATES.has(j.state)) failEntry(j, 'state', [...STATES].join(' | '));
+  if (!optText(j.authCode)) failEntry(j, 'authCode', OPT_TEXT);
+  if (!optText(j.acquirerId)) failEntry(j, 'acquirerId', OPT_TEXT);
+  if (!optText(j.responseCode)) failEntry(j, 'responseCode', OPT_TEXT);
+  if (j.reversal !== null && !REVERSALS.has(j.reversal)) failEntry(j, 'reversal', `null or ${[...REVERSALS].join(' | ')}`);
+  if (!minor(j.amount)) failEntry(j, 'amount', MINOR);
+  if (typeof j.captured !== 'boolean') failEntry(j, 'captured', 'true or false');
   const rs = j.reversalState;
-  if (rs !== null && rs !== 'pending' && rs !== 'done' && rs !== 'abandoned') fail(w, 'reversalState', 'null | pending | done | abandoned');
-  if (!Number.isFinite(j.createdAt)) fail(w, 'createdAt', 'a timestamp (ms)');
-  if (j.updatedAt !== undefined && !Number.isFinite(j.updatedAt)) fail(w, 'updatedAt', 'a timestamp (ms)');
+  if (rs !== null && rs !== 'pending' && rs !== 'done' && rs !== 'abandoned') failEntry(j, 'reversalState', 'null | pending | done | abandoned');
+  if (!Number.isFinite(j.createdAt)) failEntry(j, 'createdAt', 'a timestamp (ms)');
+  if (j.updatedAt !== undefined && !Number.isFinite(j.updatedAt)) failEntry(j, 'updatedAt', 'a timestamp (ms)');
 }
 
 export function checkCredit(c: Credit): void {
   if (typeof c !== 'object' || c === null) throw new TypeError('credit: must be an object');
   if (!text(c.reportId)) fail('credit', 'reportId', TEXT);
   if (!Number.isSafeInteger(c.line) || c.line < 1 || c.line > 100_000_000) fail(`credit ${c.reportId}`, 'line', 'a line number from 1 to 100000000');
-  const w = `credit ${c.reportId} line ${c.line}`;
-  if (!text(c.acquirerId)) fail(w, 'acquirerId', TEXT);
-  if (!text(c.settlementDate)) fail(w, 'settlementDate', TEXT);
-  if (!text(c.merchantId)) fail(w, 'merchantId', TEXT);
-  if (!text(c.currency)) fail(w, 'currency', TEXT);
-  if (!optText(c.terminalId)) fail(w, 'terminalId', OPT_TEXT);
-  if (!optText(c.rrn)) fail(w, 'rrn', OPT_TEXT);
-  if (!optText(c.authCode)) fail(w, 'authCode', OPT_TEXT);
-  if (!optText(c.panMasked)) fail(w, 'panMasked', OPT_TEXT);
-  if (!optText(c.transactionDate)) fail(w, 'transactionDate', OPT_TEXT);
-  if (!minor(c.amount)) fail(w, 'amount', MINOR);
-  if (!Number.isSafeInteger(c.fee)) fail(w, 'fee', 'a whole number of minor units');
-  if (!Number.isSafeInteger(c.net)) fail(w, 'net', 'a whole number of minor units');
-  if (c.record !== 'CREDIT' && c.record !== 'DEBIT') fail(w, 'record', 'CREDIT | DEBIT');
+  if (!text(c.acquirerId)) failCredit(c, 'acquirerId', TEXT);
+  if (!text(c.settlementDate)) failCredit(c, 'settlementDate', TEXT);
+  if (!text(c.merchantId)) failCredit(c, 'merchantId', TEXT);
+  if (!text(c.currency)) failCredit(c, 'currency', TEXT);
+  if (!optText(c.terminalId)) failCredit(c, 'terminalId', OPT_TEXT);
+  if (!optText(c.rrn)) failCredit(c, 'rrn', OPT_TEXT);
+  if (!optText(c.authCode)) failCredit(c, 'authCode', OPT_TEXT);
+  if (!optText(c.panMasked)) failCredit(c, 'panMasked', OPT_TEXT);
+  if (!optText(c.transactionDate)) failCredit(c, 'transactionDate', OPT_TEXT);
+  if (!minor(c.amount)) failCredit(c, 'amount', MINOR);
+  if (!Number.isSafeInteger(c.fee)) failCredit(c, 'fee', 'a whole number of minor units');
+  if (!Number.isSafeInteger(c.net)) failCredit(c, 'net', 'a whole number of minor units');
+  if (c.record !== 'CREDIT' && c.record !== 'DEBIT') failCredit(c, 'record', 'CREDIT | DEBIT');
 }
 
 const BATCH_STATUSES = new Set<string>(['open', 'balanced', 'balanced_after_upload', 'out_of_balance']);

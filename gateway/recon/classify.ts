@@ -46,20 +46,8 @@ const SEVERITY: Readonly<Record<CaseClass, Severity>> = {
   EXPECTED: 'info',
 };
 
-/** Receipts match financial requests, not pre-authorizations (01xx) or voids (processing code 02xxxx). */
-export function receiptMatchable(j: JournalEntry): boolean {
-  return j.mti.startsWith('02') && !j.procCode.startsWith('02');
-}
-
-export function isRefund(j: JournalEntry): boolean {
+function isRefund(j: JournalEntry): boolean {
   return j.procCode.startsWith('20');
-}
-
-/** Canonical order of a sale's credits: the first paid is the credit, the others are surplus. */
-export function compareCredits(a: Credit, b: Credit): number {
-  if (a.settlementDate !== b.settlementDate) return a.settlementDate < b.settlementDate ? -1 : 1;
-  if (a.reportId !== b.reportId) return a.reportId < b.reportId ? -1 : 1;
-  return a.line - b.line;
 }
 
 function creditRef(c: Credit): CreditRef {

@@ -197,6 +197,8 @@ export class Reconciler {
     for (let i = 0; i < this.dirtyCredits.size; i++) {
       const c = this.dirtyCredits.at(i);
       const t = this.txOfCredit(c);
+      const was = this.creditTx.get(c) - 1;
+      if (was !== t && was !== -1) this.dirtyTx.add(was);
       this.creditTx.set(c, t + 1);
       if (t !== -1) {
         this.dirtyTx.add(t);

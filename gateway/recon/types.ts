@@ -57,7 +57,6 @@ export interface JournalEntry {
   createdAt: number;
   /** A newer version of the same id replaces an older one; createdAt stands in when absent. */
   updatedAt?: number;
-  panMasked?: string | null;
 }
 
 export const CreditRecords = ['CREDIT', 'DEBIT'] as const;

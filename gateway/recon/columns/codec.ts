@@ -127,21 +127,12 @@ export function mix(h: number): number {
   return (h ^ (h >>> 16)) | 0;
 }
 
-/** Hash of an integer below 2^53 in magnitude: its low and high 32 bits, mixed. */
-export function hashNum(v: number): number {
-  return mix((v | 0) ^ Math.imul((v / 4294967296) | 0, 0x9e3779b1));
-}
-
 /**
  * Hash of keys that usually come in sequence (journal ids, the gateway's RRNs, auth codes): the low bits unmixed, so
  * neighbours land in neighbouring cells and a run of lookups walks memory in order instead of missing the cache.
  */
 export function seqHash(v: number): number {
   return (v | 0) ^ Math.imul((v / 4294967296) | 0, 0x9e3779b1);
-}
-
-export function hash2(a: number, b: number): number {
-  return mix(Math.imul((a | 0) ^ Math.imul((a / 4294967296) | 0, 0x9e3779b1), 0x01000193) ^ (b | 0) ^ Math.imul((b / 4294967296) | 0, 0x85ebca6b));
 }
 
 /** The terminal key of a receipt or journal entry: terminal, batch, local date, STAN (never STAN alone). */

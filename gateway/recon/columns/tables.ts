@@ -24,7 +24,6 @@ const STATE_CODE = new Map<string, number>(TxStates.map((s, i) => [s, i]));
 const REVERSAL_CODE = new Map<string, number>(ReversalReasons.map((s, i) => [s, i + 1]));
 const REVERSAL_STATE_CODE = new Map<string, number>(ReversalStates.map((s, i) => [s, i + 1]));
 export const StateCode = Object.fromEntries(TxStates.map((s, i) => [s, i])) as Record<TxState, number>;
-export const ReversalStateCode = { none: 0, pending: 1, done: 2, abandoned: 3 } as const;
 
 /** The journal as columns: one slot per entry id; a newer version of an entry overwrites its slot. */
 export class JournalTable {

@@ -104,7 +104,7 @@ export function* dayChunks(o: DayOptions, injected: Injected[], terminalsPerChun
   let batches: Batch[] = [];
   const reportIds = new Map<string, string>();
   const reports = new Map<string, number>();
-  const credit = (j: JournalEntry, day: number, amount = j.amount): void => {
+  const credit = (j: JournalEntry, day: number, amount = j.amount, pan: string | null = null): void => {
     const acquirerId = j.acquirerId!;
     const name = `${acquirerId}-${dates[day]}-1`;
     let reportId = reportIds.get(name);
@@ -115,7 +115,7 @@ export function* dayChunks(o: DayOptions, injected: Injected[], terminalsPerChun
     const refund = j.procCode === '200000';
     credits.push({
       reportId, line, acquirerId, settlementDate: dates[day], merchantId: j.merchantId, terminalId: j.terminalId, rrn: j.rrn,
-      authCode: j.authCode, panMasked: j.panMasked ?? null, amount, currency, transactionDate: dates[0], fee, net: amount - fee,
+      authCode: j.authCode, panMasked: pan, amount, currency, transactionDate: dates[0], fee, net: amount - fee,
       record: refund ? 'DEBIT' : 'CREDIT',
     });
   };
@@ -147,7 +147,6 @@ export function* dayChunks(o: DayOptions, injected: Injected[], terminalsPerChun
         amount, currency,
         state: 'approved', responseCode: '00', captured: true, reversal: null, reversalState: null,
         acquirerId, createdAt: DAY0 + 3_600_000 + Math.floor((i / o.transactions) * 18 * 3_600_000),
-        panMasked: pan,
       };
       const receipt: Receipt = {
         terminalId, merchantId, batchNo, stan: stans[s], localDate, rrn: j.rrn, authCode: j.authCode, amount, currency,

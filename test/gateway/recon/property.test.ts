@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { fullRun, Reconciler, type Batch, type Case, type Credit, type JournalEntry, type Receipt, type ReconOptions } from '../../../gateway/recon/index.js';
-import { DAY, HOUR, T0 } from './fixtures.js';
+import { HOUR, T0 } from './fixtures.js';
 
 /** A small, collision-prone world: few terminals, STANs, amounts and auth codes, so keys clash and fallbacks compete. */
 interface World {
@@ -220,4 +220,3 @@ describe('incremental runs agree with the full run', () => {
   });
 });
 
-void DAY;
