@@ -7,7 +7,7 @@
 // carries STX, the BCD length, ETX, LRC and the ACK byte of every frame (no retransmissions on a clean pty). The TCP
 // figure (its 2-byte length header) and the rate against TCP are printed on the detail line.
 // A pty has no wire time: the rate is what the gateway and the link layer cost, not what a 9600-baud line allows
-// (a purchase there is about 150 bytes each way on the wire, some 0.3 s at 9600 baud).
+// (a purchase's request and reply frames and their ACKs are about 190 bytes: some 0.2 s of line time at 9600 baud).
 import { parseArgs } from 'node:util';
 import { serialPortConfig, terminalsWith, waitPortState } from '../gateway/serial/harness.js';
 import { hasSocat, PtyPair } from '../gateway/serial/pty.js';
