@@ -11,6 +11,7 @@ import { createMetrics, type Metrics } from './metrics.js';
 import { isApproval, RC } from './responses.js';
 import { AcquirerGate } from './routing/gate.js';
 import { Router } from './routing/router.js';
+import { ReconService } from './recon-service/service.js';
 import { RrnGenerator } from './rrn.js';
 import { SafQueue } from './saf.js';
 import { SerialPorts, type SerialListenerOptions } from './serial/index.js';
@@ -35,6 +36,8 @@ export interface RunningGateway {
   gates: Map<string, AcquirerGate>;
   http: FastifyInstance;
   serial: SerialPorts;
+  /** Reconciliation of the journal, the batch uploads and the imported settlement reports (cases in memory). */
+  recon: ReconService;
   /** Bound ports: listener name -> port, and the HTTP port. */
   ports: { listeners: Record<string, number>; http: number };
   close(): Promise<void>;
@@ -70,7 +73,8 @@ export async function startGateway(config: GatewayConfig, opts: GatewayOptions =
       reconnect: a.reconnect,
       maxFrameSize: a.maxFrameSize,
       clock,
-      logger: logger.child({ acquirer: a.id }),
+      // the link names its acquirer in its own log lines
+      logger,
       tls: a.tls
         ? {
             ca: a.tls.ca ? readFileSync(a.tls.ca) : undefined,
@@ -123,7 +127,11 @@ export async function startGateway(config: GatewayConfig, opts: GatewayOptions =
   const serial = new SerialPorts(config.serialPorts ?? [], (spec) => codecFor(loadSpec(spec, (p) => readFileSync(p, 'utf8'))), ctx, opts.serial);
   serial.start();
 
-  const http = buildHttp({ links, gates, store, metrics, clock, logger, adminToken: config.http.adminToken, serial });
+  const recon = new ReconService({ store, clock });
+  await recon.sync();
+  const merchantTokens = new Map(config.merchants.flatMap((m) => (m.apiToken === undefined ? [] : [[m.id, m.apiToken] as const])));
+  const reconHttp = { service: recon, adminToken: config.http.adminToken, merchantTokens, terminals: new Map(config.terminals.map((t) => [t.id, t.merchantId])) };
+  const http = buildHttp({ links, gates, store, metrics, clock, logger, adminToken: config.http.adminToken, serial, recon: reconHttp });
   await http.listen({ host: config.http.host, port: config.http.port });
   const httpPort = (http.server.address() as { port: number }).port;
   logger.info({ listeners: listenerPorts, http: httpPort }, 'gateway started');
@@ -137,6 +145,7 @@ export async function startGateway(config: GatewayConfig, opts: GatewayOptions =
     gates,
     http,
     serial,
+    recon,
     ports: { listeners: listenerPorts, http: httpPort },
     close() {
       closing ??= (async () => {
