@@ -63,7 +63,8 @@ const subcommands: Readonly<Record<string, { summary: string; load: () => Promis
   },
 };
 
-const ExitCodes = { ok: 0, usage: 2 } as const;
+// 64 (EX_USAGE), as the transaction commands use: 2 means "timed out" there
+const ExitCodes = { ok: 0, usage: 64 } as const;
 
 const mainUsage = `terminal-sim <command> [options]
 

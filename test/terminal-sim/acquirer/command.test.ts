@@ -89,7 +89,7 @@ describe('terminal-sim (dispatcher)', () => {
     const original = process.stderr.write.bind(process.stderr);
     process.stderr.write = ((chunk: string) => (writes.push(chunk), true)) as typeof process.stderr.write;
     try {
-      expect(await runCli(['teller'])).toBe(2);
+      expect(await runCli(['teller'])).toBe(64);
     } finally {
       process.stderr.write = original;
     }
