@@ -1,5 +1,6 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { HostLink } from './acquirer/index.js';
+import { reconRoutes, type ReconHttpDeps } from './http-recon.js';
 import type { Metrics } from './metrics.js';
 import type { AcquirerGate } from './routing/gate.js';
 import type { SerialPorts } from './serial/index.js';
@@ -16,6 +17,8 @@ export interface HttpDeps {
   logger: import('pino').Logger;
   /** Terminals on serial lines, reported in /health and /metrics. */
   serial?: SerialPorts;
+  /** The reconciliation API (settlement reports, cases, lookup, batches); absent: not served. */
+  recon?: ReconHttpDeps;
 }
 
 /**
@@ -63,6 +66,8 @@ export function buildHttp(deps: HttpDeps): FastifyInstance {
   };
   admin('/acquirers/:id/drain', true);
   admin('/acquirers/:id/resume', false);
+
+  if (deps.recon !== undefined) void app.register(reconRoutes, deps.recon);
 
   app.setNotFoundHandler((req, res) => {
     res.code(404).send({ error: { code: 'NOT_FOUND', message: `no route ${req.method} ${req.url}` } });

@@ -210,6 +210,7 @@ const merchant = {
     },
     name: text,
     enabled: { type: 'boolean', default: true },
+    apiToken: { type: 'string', minLength: 16, pattern: PRINTABLE, patternMessage: 'must be printable ASCII' },
   },
 } as const;
 

@@ -119,6 +119,8 @@ export interface MerchantConfig {
   id: string;
   name: string;
   enabled: boolean;
+  /** The merchant's bearer token for the reconciliation API: it sees its own data only. */
+  apiToken?: string;
 }
 
 export interface TerminalConfig {

@@ -36,6 +36,7 @@ CREATE TABLE IF NOT EXISTS transactions (
   UNIQUE (terminal_id, batch_no, stan, local_date, mti_class)
 );
 CREATE INDEX IF NOT EXISTS transactions_state ON transactions (state);
+CREATE INDEX IF NOT EXISTS transactions_updated ON transactions (updated_at);
 CREATE INDEX IF NOT EXISTS transactions_batch ON transactions (terminal_id, batch_no, captured);
 
 CREATE TABLE IF NOT EXISTS saf (

@@ -87,6 +87,8 @@ export class SqliteStore implements Store {
       terminalTotals: s(`UPDATE batches SET terminal_totals = ? WHERE terminal_id = ? AND batch_no = ?`),
       closeBatch: s(`UPDATE batches SET status = ?, closed_at = ?, upload_totals = ?, closed_by_stan = ? WHERE terminal_id = ? AND batch_no = ?`),
       openBatches: s(`SELECT * FROM batches WHERE status = 'open' ORDER BY opened_at`),
+      batchesAll: s(`SELECT * FROM batches ORDER BY opened_at, terminal_id, batch_no`),
+      txSince: s(`SELECT * FROM transactions WHERE updated_at >= ? ORDER BY id`),
       insertUpload: s(`INSERT OR IGNORE INTO uploads (terminal_id, merchant_id, batch_no, original_mti, original_stan, proc_code, amount,
         currency, rrn, auth_code, pan_hash, pan_masked, local_date, local_time, invoice, matched_tx_id, created_at)
         VALUES (@terminalId, @merchantId, @batchNo, @originalMti, @originalStan, @procCode, @amount, @currency, @rrn, @authCode,
@@ -295,6 +297,14 @@ export class SqliteStore implements Store {
 
   async openBatches(): Promise<BatchRecord[]> {
     return (this.stmt.openBatches.all() as Row[]).map(toBatch);
+  }
+
+  async batches(): Promise<BatchRecord[]> {
+    return (this.stmt.batchesAll.all() as Row[]).map(toBatch);
+  }
+
+  async transactions(since = Number.NEGATIVE_INFINITY): Promise<TxRecord[]> {
+    return (this.stmt.txSince.all(Number.isFinite(since) ? since : -Number.MAX_VALUE) as Row[]).map(toTx);
   }
 
   addUpload(u: UploadRecord): Promise<void> {

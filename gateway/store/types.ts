@@ -223,6 +223,10 @@ export interface Store {
   setTerminalTotals(terminalId: string, batchNo: string, totals: Totals): Promise<void>;
   closeBatch(terminalId: string, batchNo: string, status: BatchStatus, at: number, stan: string): Promise<void>;
   openBatches(): Promise<BatchRecord[]>;
+  /** Every batch, open or closed (for reconciliation). */
+  batches(): Promise<BatchRecord[]>;
+  /** Every journaled transaction, or those updated at or after `since` (for reconciliation), in id order. */
+  transactions(since?: number): Promise<TxRecord[]>;
 
   addUpload(upload: UploadRecord): Promise<void>;
   addException(e: ExceptionRecord): Promise<void>;

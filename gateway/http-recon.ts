@@ -1,0 +1,281 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { timingSafeEqual } from 'node:crypto';
+import { CaseClasses, CaseStatuses, Severities, type Case } from './recon/index.js';
+import type { ReconService } from './recon-service/service.js';
+import { ReportError } from './settlement/report.js';
+
+export interface ReconHttpDeps {
+  service: ReconService;
+  /** The operator's token: sees every merchant and runs reconciliation. */
+  adminToken?: string;
+  /** Merchant id -> its API token (merchants without one cannot use the API). */
+  merchantTokens: ReadonlyMap<string, string>;
+  /** Terminal id -> its merchant, so a merchant asking for another's terminal gets 404. */
+  terminals: ReadonlyMap<string, string>;
+}
+
+/** Who is asking: the operator sees all, a merchant its own data. */
+type Principal = { kind: 'operator' } | { kind: 'merchant'; merchantId: string };
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal?: Principal;
+  }
+}
+
+export const ReconErrorCodes = {
+  UNAUTHORIZED: 'a valid Authorization: Bearer <token> is required',
+  FORBIDDEN: 'only the operator token may do this',
+  BAD_REQUEST: 'the request does not match the route schema',
+  REPORT_INVALID: 'the settlement report is malformed (line and column given)',
+  CASE_NOT_FOUND: 'no such case for this token',
+  TRANSACTION_NOT_FOUND: 'no such sale for this token',
+  TERMINAL_NOT_FOUND: 'no such terminal for this token',
+  MERCHANT_NOT_FOUND: 'no such merchant for this token',
+} as const;
+export type ReconErrorCode = keyof typeof ReconErrorCodes;
+
+const error = {
+  type: 'object',
+  required: ['error'],
+  properties: {
+    error: {
+      type: 'object',
+      required: ['code', 'message'],
+      properties: { code: { type: 'string' }, message: { type: 'string' }, line: { type: 'integer' }, column: { type: 'integer' } },
+    },
+  },
+} as const;
+const errors = { 400: error, 401: error, 403: error, 404: error } as const;
+
+const totals = {
+  type: 'object',
+  properties: { saleCount: { type: 'integer' }, saleAmount: { type: 'integer' }, refundCount: { type: 'integer' }, refundAmount: { type: 'integer' } },
+} as const;
+const nullableTotals = { anyOf: [totals, { type: 'null' }] } as const;
+
+const caseSchema = { type: 'object', additionalProperties: true, properties: { id: { type: 'string' }, class: { type: 'string' }, status: { type: 'string' } } } as const;
+const match = { type: 'object', additionalProperties: true, properties: { rrn: { type: 'string' }, stage: { type: 'string' }, next: { type: 'string' } } } as const;
+
+const CSV_COLUMNS = [
+  'id', 'class', 'severity', 'status', 'merchantId', 'terminalId', 'batchNo', 'stan', 'localDate', 'rrn', 'authCode', 'amount', 'currency',
+  'explanation', 'likelyCause', 'suggestedAction',
+] as const satisfies readonly (keyof Case)[];
+
+function csvCell(v: unknown): string {
+  const s = v === null || v === undefined ? '' : String(v);
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+function casesCsv(cases: Case[]): string {
+  const rows = [CSV_COLUMNS.join(',')];
+  for (const c of cases) rows.push(CSV_COLUMNS.map((k) => csvCell(c[k])).join(','));
+  return `${rows.join('\n')}\n`;
+}
+
+function fail(res: FastifyReply, status: number, code: ReconErrorCode, message: string = ReconErrorCodes[code], extra: Record<string, unknown> = {}): FastifyReply {
+  return res.code(status).send({ error: { code, message, ...extra } });
+}
+
+function same(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+function scope(req: FastifyRequest): string | undefined {
+  const p = req.principal!;
+  return p.kind === 'merchant' ? p.merchantId : undefined;
+}
+
+/**
+ * The reconciliation API: settlement reports, cases (JSON or CSV), "where is my money" and batches. Every route needs
+ * a bearer token: a merchant's sees that merchant's data, the operator's (http.adminToken) sees all.
+ */
+export async function reconRoutes(app: FastifyInstance, deps: ReconHttpDeps): Promise<void> {
+  const { service } = deps;
+
+  app.addContentTypeParser(['text/csv', 'text/plain'], { parseAs: 'string', bodyLimit: 256 * 1024 * 1024 }, (_req, body, done) => done(null, body));
+
+  app.setErrorHandler((e: FastifyError, _req, res) => {
+    if (e.validation) return fail(res, 400, 'BAD_REQUEST', e.message);
+    if (e.statusCode !== undefined && e.statusCode >= 400 && e.statusCode < 500) return fail(res, e.statusCode, 'BAD_REQUEST', e.message);
+    return res.code(500).send({ error: { code: 'INTERNAL', message: 'internal error' } });
+  });
+
+  // reads see the sales journaled since the last sync (at most maxStalenessMs old)
+  app.addHook('preHandler', async (req) => {
+    if (req.method === 'GET') await service.fresh();
+  });
+
+  app.addHook('onRequest', async (req, res) => {
+    const h = req.headers.authorization;
+    const token = typeof h === 'string' && h.startsWith('Bearer ') ? h.slice(7) : undefined;
+    if (token !== undefined) {
+      if (deps.adminToken !== undefined && same(token, deps.adminToken)) req.principal = { kind: 'operator' };
+      else for (const [merchantId, t] of deps.merchantTokens) if (same(token, t)) req.principal = { kind: 'merchant', merchantId };
+    }
+    if (req.principal === undefined) return fail(res, 401, 'UNAUTHORIZED');
+  });
+
+  const operatorOnly = async (req: FastifyRequest, res: FastifyReply): Promise<void> => {
+    if (req.principal?.kind !== 'operator') await fail(res, 403, 'FORBIDDEN');
+  };
+
+  app.post('/settlement/reports', {
+    preHandler: operatorOnly,
+    schema: {
+      body: { type: 'string', minLength: 1 },
+      response: {
+        200: { type: 'object', properties: { reportId: { type: 'string' }, acquirerId: { type: 'string' }, settlementDate: { type: 'string' }, imported: { type: 'boolean' }, lines: { type: 'integer' } } },
+        201: { type: 'object', properties: { reportId: { type: 'string' }, acquirerId: { type: 'string' }, settlementDate: { type: 'string' }, imported: { type: 'boolean' }, lines: { type: 'integer' } } },
+        ...errors,
+      },
+    },
+  }, async (req, res) => {
+    try {
+      const r = await service.importReport(req.body as string);
+      return res.code(r.imported ? 201 : 200).send(r);
+    } catch (e) {
+      if (e instanceof ReportError) return fail(res, 400, 'REPORT_INVALID', e.message, { line: e.line, column: e.column });
+      throw e;
+    }
+  });
+
+  app.get('/settlement/reports', {
+    schema: {
+      response: {
+        200: {
+          type: 'object',
+          properties: {
+            reports: {
+              type: 'array',
+              items: { type: 'object', properties: { reportId: { type: 'string' }, acquirerId: { type: 'string' }, settlementDate: { type: 'string' }, lines: { type: 'integer' }, importedAt: { type: 'string' } } },
+            },
+          },
+        },
+        ...errors,
+      },
+    },
+  }, async (req) => ({ reports: (await service.reports(scope(req))).map((r) => ({ ...r, importedAt: new Date(r.importedAt).toISOString() })) }));
+
+  app.get<{ Querystring: { class?: Case['class']; status?: Case['status']; severity?: Case['severity']; terminal?: string; merchant?: string; rrn?: string; expected?: boolean; format?: 'json' | 'csv' } }>('/recon/cases', {
+    schema: {
+      querystring: {
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          class: { type: 'string', enum: [...CaseClasses] },
+          status: { type: 'string', enum: [...CaseStatuses] },
+          severity: { type: 'string', enum: [...Severities] },
+          terminal: { type: 'string', minLength: 1, maxLength: 16 },
+          merchant: { type: 'string', minLength: 1, maxLength: 15 },
+          rrn: { type: 'string', pattern: '^[0-9A-Za-z ]{1,12}$' },
+          expected: { type: 'boolean' },
+          format: { type: 'string', enum: ['json', 'csv'] },
+        },
+      },
+      response: { 200: { type: 'object', properties: { count: { type: 'integer' }, cases: { type: 'array', items: caseSchema } } }, ...errors },
+    },
+  }, async (req, res) => {
+    const q = req.query;
+    const own = scope(req);
+    if (own !== undefined && q.merchant !== undefined && q.merchant !== own) return fail(res, 404, 'MERCHANT_NOT_FOUND');
+    if (own !== undefined && q.terminal !== undefined && deps.terminals.get(q.terminal) !== own) return fail(res, 404, 'TERMINAL_NOT_FOUND');
+    const cases = service.cases({
+      merchantId: own ?? q.merchant,
+      terminalId: q.terminal,
+      rrn: q.rrn,
+      class: q.class,
+      status: q.status,
+      severity: q.severity,
+      includeExpected: q.expected === true || q.class === 'EXPECTED',
+    });
+    if (q.format === 'csv') {
+      // the schema above is for JSON: the CSV is sent as is
+      return res.code(200).type('text/csv; charset=utf-8').serializer((p) => p as string).send(casesCsv(cases));
+    }
+    return { count: cases.length, cases };
+  });
+
+  app.get<{ Params: { id: string } }>('/recon/cases/:id', {
+    schema: { params: { type: 'object', properties: { id: { type: 'string', minLength: 1, maxLength: 200 } } }, response: { 200: caseSchema, ...errors } },
+  }, async (req, res) => {
+    const c = service.getCase(req.params.id);
+    const own = scope(req);
+    if (c === undefined || (own !== undefined && c.merchantId !== own)) return fail(res, 404, 'CASE_NOT_FOUND');
+    return c;
+  });
+
+  app.get<{ Querystring: { rrn?: string; last4?: string; amount?: number; date?: string } }>('/recon/lookup', {
+    schema: {
+      querystring: {
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          rrn: { type: 'string', pattern: '^[0-9A-Za-z ]{1,12}$' },
+          last4: { type: 'string', pattern: '^[0-9]{4}$' },
+          amount: { type: 'integer', minimum: 0 },
+          date: { type: 'string', pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2}$' },
+        },
+        anyOf: [{ required: ['rrn'] }, { required: ['last4', 'amount', 'date'] }],
+      },
+      response: { 200: { type: 'object', properties: { matches: { type: 'array', items: match } } }, ...errors },
+    },
+  }, async (req, res) => {
+    const q = req.query;
+    const own = scope(req);
+    if (q.rrn !== undefined) {
+      const owners = service.merchantsOfRrn(q.rrn);
+      if (owners.size === 0 || (own !== undefined && !owners.has(own))) return fail(res, 404, 'TRANSACTION_NOT_FOUND');
+      return { matches: [service.locate(q.rrn)] };
+    }
+    const matches = service.find(q.last4!, q.amount!, q.date!, own);
+    if (matches.length === 0) return fail(res, 404, 'TRANSACTION_NOT_FOUND');
+    return { matches };
+  });
+
+  app.get('/batches', {
+    schema: {
+      response: {
+        200: {
+          type: 'object',
+          properties: {
+            batches: {
+              type: 'array',
+              items: {
+                type: 'object',
+                properties: {
+                  terminalId: { type: 'string' },
+                  batchNo: { type: 'string' },
+                  merchantId: { type: 'string' },
+                  status: { type: 'string' },
+                  openedAt: { type: 'string' },
+                  closedAt: { type: ['string', 'null'] },
+                  terminal: nullableTotals,
+                  host: totals,
+                  funded: totals,
+                  variance: { type: 'object', properties: { terminalVsHost: { type: ['integer', 'null'] }, fundedVsHost: { type: 'integer' } } },
+                },
+              },
+            },
+          },
+        },
+        ...errors,
+      },
+    },
+  }, async (req) => ({
+    batches: (await service.batches(scope(req))).map((b) => ({
+      ...b,
+      openedAt: new Date(b.openedAt).toISOString(),
+      closedAt: b.closedAt === null ? null : new Date(b.closedAt).toISOString(),
+    })),
+  }));
+
+  app.post('/recon/run', {
+    preHandler: operatorOnly,
+    schema: {
+      response: { 200: { type: 'object', properties: { cases: { type: 'integer' }, agrees: { type: 'boolean' }, differences: { type: 'array', items: { type: 'string' } } } }, ...errors },
+    },
+  }, async () => service.run());
+}
