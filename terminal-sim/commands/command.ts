@@ -4,6 +4,7 @@ import { isTransportError } from '../transport/index.js';
 import { parseOptions } from './context.js';
 import { CommandFailure, ExitCodes, UsageError, processIo, type CommandIo } from './io.js';
 import { FaultError, FaultNames, Faults } from '../faults/index.js';
+import { SerialFaultNames, SerialFaults } from '../transport/index.js';
 import { describeOptions, type OptionTable } from './options.js';
 import type { OptionValues } from './profiles.js';
 import { writeJson } from './output.js';
@@ -36,7 +37,9 @@ connection refused), 64 usage error.`;
 
 const FAULTS_TEXT = `Faults (--fault NAME or --fault NAME=VALUE; they hit this command's own request, not the reversal or advices
 sent before it):
-${FaultNames.map((n) => `  ${n.padEnd(26)} ${Faults[n]}`).join('\n')}`;
+${FaultNames.map((n) => `  ${n.padEnd(26)} ${Faults[n]}`).join('\n')}
+Serial line faults (serial: targets only; they hit the frame that carries this command's request):
+${SerialFaultNames.map((n) => `  ${n.padEnd(26)} ${SerialFaults[n]}`).join('\n')}`;
 
 /** A subcommand: strict options (an unknown option is an error naming it), --help, errors mapped to exit codes. */
 export function defineCommand(spec: CommandSpec): Command {

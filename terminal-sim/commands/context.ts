@@ -15,13 +15,19 @@ import {
   type TerminalOptions,
 } from '../device/index.js';
 import {
+  isSerialFaultFlag,
+  isSerialTarget,
   openTransport,
   parseNii,
+  parseSerialFaultFlags,
+  parseSerialTarget,
   parseTarget,
+  SerialTransport,
   resolveLinkOptions,
   TransportError,
   type LinkOptions,
   type StreamTransport,
+  type SerialFaultSet,
   type Target,
   type TlsOptions,
 } from '../transport/index.js';
@@ -94,14 +100,37 @@ export function money(values: OptionValues, name: string, opts: { allowZero?: bo
 }
 
 /** The transport for --target and the link options (its `link.spec` is the spec the terminal packs with). */
-export function transportOf(values: OptionValues, io: CommandIo): StreamTransport {
+export function transportOf(values: OptionValues, io: CommandIo): StreamTransport | SerialTransport {
+  const url = required(values, 'target');
+  if (isSerialTarget(url)) {
+    const target = parseSerialTarget(url);
+    for (const name of ['ca', 'cert', 'key'] as const) {
+      if (str(values, name) !== undefined) throw new UsageError(`--${name} applies to tls:// targets only`);
+    }
+    return new SerialTransport(target, linkOptionsOf(values, io));
+  }
   const { target, link, tls } = linkOf(values, io);
   return openTransport(target, link, tls);
 }
 
 /** --target, the link options and the TLS files, checked. */
 export function linkOf(values: OptionValues, io: CommandIo): { target: Target; link: LinkOptions; tls: TlsOptions } {
-  const target = parseTarget(required(values, 'target'));
+  const url = required(values, 'target');
+  if (isSerialTarget(url)) throw new UsageError('this command takes tcp:// or tls:// targets only (serial: is for the transaction commands)');
+  const target = parseTarget(url);
+  const link = linkOptionsOf(values, io);
+  const tls: TlsOptions = { insecure: values.insecure === true };
+  for (const name of ['ca', 'cert', 'key'] as const) {
+    const file = str(values, name);
+    if (file === undefined) continue;
+    if (target.scheme !== 'tls') throw new UsageError(`--${name} applies to tls:// targets only`);
+    tls[name] = readFileSync(resolve(io.cwd, file));
+  }
+  return { target, link, tls };
+}
+
+/** --header, --tpdu, --nii, --source-nii and --spec, checked. */
+function linkOptionsOf(values: OptionValues, io: CommandIo): LinkOptions {
   let link;
   try {
     const tpdu = onOff(values, 'tpdu', true);
@@ -117,14 +146,7 @@ export function linkOf(values: OptionValues, io: CommandIo): { target: Target; l
     if (e instanceof TypeError) throw new UsageError(e.message.replace(/"(\w+)"/, '--$1'));
     throw e;
   }
-  const tls: TlsOptions = { insecure: values.insecure === true };
-  for (const name of ['ca', 'cert', 'key'] as const) {
-    const file = str(values, name);
-    if (file === undefined) continue;
-    if (target.scheme !== 'tls') throw new UsageError(`--${name} applies to tls:// targets only`);
-    tls[name] = readFileSync(resolve(io.cwd, file));
-  }
-  return { target, link, tls };
+  return link;
 }
 
 /** Terminal options from the command line (and profile); the transport only when the command talks to the host. */
@@ -167,15 +189,28 @@ export function dataKeyOf(values: OptionValues, io: CommandIo): Buffer | undefin
   return env === undefined || env === '' ? undefined : parseDataKey(env, 'TERMINAL_SIM_DATA_KEY');
 }
 
-/** The --fault flags, parsed (a FaultError names the bad one). */
+/** The --fault flags, parsed (a FaultError names the bad one); the serial line faults are in serialFaultsOf. */
 export function faultsOf(values: OptionValues): FaultSet {
   const flags = values.fault;
-  return Array.isArray(flags) ? parseFaultFlags(flags) : {};
+  return Array.isArray(flags) ? parseFaultFlags(flags.filter((f) => !isSerialFaultFlag(f))) : {};
+}
+
+/** The serial line faults among the --fault flags; only a serial: target takes them. */
+export function serialFaultsOf(values: OptionValues): SerialFaultSet {
+  const flags = Array.isArray(values.fault) ? values.fault.filter(isSerialFaultFlag) : [];
+  if (flags.length === 0) return {};
+  if (!isSerialTarget(str(values, 'target') ?? '')) throw new UsageError(`--fault ${flags[0].split('=')[0]} applies to serial: targets only`);
+  try {
+    return parseSerialFaultFlags(flags);
+  } catch (e) {
+    if (e instanceof TypeError) throw new UsageError(e.message);
+    throw e;
+  }
 }
 
 export async function openTerminal(values: OptionValues, io: CommandIo, withTransport = true): Promise<{ terminal: Terminal; rig: FaultRig }> {
   const o = terminalOptionsOf(values, io, withTransport);
-  return openRiggedTerminal({ ...o, transport: o.transport as StreamTransport | undefined });
+  return openRiggedTerminal({ ...o, transport: o.transport as StreamTransport | SerialTransport | undefined });
 }
 
 /** The card and how it is read, from --card / --pan / --track2, --entry, --pin, --emv. */

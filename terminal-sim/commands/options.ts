@@ -20,7 +20,7 @@ export const DEFAULT_TIMEOUT_S = 30;
 
 /** How to reach the gateway: the terminal link profile and its variations. */
 export const linkOptions: OptionTable = {
-  target: { type: 'string', arg: 'URL', help: 'the gateway: tcp://host:port or tls://host:port', profile: true },
+  target: { type: 'string', arg: 'URL', help: 'the gateway: tcp://host:port, tls://host:port or serial:PATH?baud=9600&dataBits=8&parity=none&stopBits=1&framing=stx-etx|length (serial defaults 9600 8N1, stx-etx)', profile: true },
   timeout: { type: 'string', arg: 'SECONDS', help: `how long to wait for each reply: 30, 2.5, 500ms (default ${DEFAULT_TIMEOUT_S})`, profile: true },
   header: { type: 'string', arg: 'KIND', help: `length header: binary2, ascii4 or bcd2 (default ${linkDefaults.header})`, profile: true },
   tpdu: { type: 'string', arg: 'on|off', help: 'send a 5-byte TPDU before each message (default on)', profile: true },

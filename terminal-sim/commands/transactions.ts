@@ -1,7 +1,9 @@
 import type { Terminal, TxResult } from '../device/index.js';
 import { defineCommand, type Command } from './command.js';
-import { withFaults, type Action } from '../faults/index.js';
-import { faultsOf, money, openTerminal, saleInputOf, str } from './context.js';
+import { codecFor } from '../../protocol/index.js';
+import { ActionRequests, withFaults, type Action } from '../faults/index.js';
+import { SerialTransport } from '../transport/index.js';
+import { faultsOf, money, openTerminal, saleInputOf, serialFaultsOf, str } from './context.js';
 import { ExitCodes, UsageError, type CommandIo } from './io.js';
 import { cardOptions, faultOptions, linkOptions, offlineOptions, refOptions, terminalOptions, type OptionTable } from './options.js';
 import { describeHousekeeping, emitReceipt, exitCodeOf, publicEntry, publicHousekeeping, writeJson } from './output.js';
@@ -10,10 +12,25 @@ import type { OptionValues } from './profiles.js';
 /** Opens the terminal, runs `fn` (the command's `action`, with its --fault flags), closes the terminal whatever happens. */
 export async function withTerminal<T>(values: OptionValues, io: CommandIo, action: Action, fn: (t: Terminal) => Promise<T>, online = true): Promise<T> {
   const faults = faultsOf(values);
+  const lineFaults = serialFaultsOf(values);
   const { terminal: t, rig } = await openTerminal(values, io, online);
+  const serial = rig.transport?.inner instanceof SerialTransport ? rig.transport.inner : undefined;
+  if (serial !== undefined) {
+    // the line faults hit the action's own request, as the wire faults do
+    const codec = codecFor(serial.link.spec);
+    const isRequest = ActionRequests[action];
+    serial.arm(lineFaults, (payload) => {
+      try {
+        return isRequest(codec.decode(payload));
+      } catch {
+        return false;
+      }
+    });
+  }
   try {
     return await withFaults(t, rig, action, faults, () => fn(t));
   } finally {
+    serial?.disarm();
     await t.close();
   }
 }

@@ -240,7 +240,8 @@ function openLoop(o: LoadOptions, terminals: LeanTerminal[], stats: Stats, recor
       const now = performance.now();
       while (due <= now && issued < limit && due < stopAt) {
         issued++;
-        const t = idle.pop();
+        // the terminal idle longest goes next, so every terminal carries its share of the load
+        const t = idle.shift();
         if (t !== undefined) launch(t, due);
         else if (backlog.length < MAX_BACKLOG) backlog.push(due);
         else stats.notSent++;

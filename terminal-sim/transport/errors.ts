@@ -1,6 +1,6 @@
 /** Stable codes of what can go wrong on the link; commands map them to exit codes, tests match on them. */
 export const TransportErrors = {
-  BAD_TARGET: 'the target is not a tcp://host:port or tls://host:port URL',
+  BAD_TARGET: 'the target is not a tcp://host:port, tls://host:port or serial:PATH[?options] URL',
   CONNECT_FAILED: 'the connection could not be opened (refused, unreachable, TLS handshake failed)',
   TIMEOUT: 'no frame arrived within the time allowed',
   CLOSED: 'the peer closed the connection, or it was closed locally',
