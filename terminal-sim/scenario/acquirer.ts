@@ -1,11 +1,19 @@
-import type { AcquirerStub, LedgerRow } from '../acquirer/index.js';
+import { parseSettlementCsv, type AcquirerStub, type LedgerRow, type ReportSummary, type SettlementLine } from '../acquirer/index.js';
 import type { AcquirerChange } from './schema.js';
 
-/** What a scenario asks of the acquirer stub: changes mid-day, and its ledger for the report. */
+/** What a scenario asks of the acquirer stub: changes mid-day, its ledger and its settlement reports for the report. */
 export interface AcquirerAccess {
   readonly description: string;
   apply(change: AcquirerChange): Promise<void>;
   ledger(): Promise<LedgerRow[]>;
+  /** Leaves these RRNs' credits out of every report from now on (replaces the stub's settlement faults). */
+  omitCredits(rrns: readonly string[]): Promise<void>;
+  /** The stub's settlement lag: a sale approved on day T is paid at the cutover of day T + this. */
+  settleAfterDays(): Promise<number>;
+  /** A cutover now: the report it made, or null when nothing was due. */
+  cutover(): Promise<ReportSummary | null>;
+  settlementReports(): Promise<ReportSummary[]>;
+  settlementLines(reportId: string): Promise<SettlementLine[]>;
 }
 
 /** A stub in this process (tests, or `scenario --acquirer-port`). */
@@ -21,13 +29,28 @@ export function localAcquirer(stub: AcquirerStub): AcquirerAccess {
     async ledger() {
       return stub.ledger();
     },
+    async omitCredits(rrns) {
+      stub.setSettlementFaults({ omit: { rrns: [...rrns] } });
+    },
+    async settleAfterDays() {
+      return stub.settlementState().settleAfterDays;
+    },
+    async cutover() {
+      return stub.cutover();
+    },
+    async settlementReports() {
+      return stub.settlementReports();
+    },
+    async settlementLines(reportId) {
+      return stub.settlementReport(reportId)?.lines ?? [];
+    },
   };
 }
 
 /** A stub reached through its HTTP control API (`terminal-sim acquirer` prints its URL; the demo uses :9101). */
 export function httpAcquirer(baseUrl: string, timeoutMs = 5000): AcquirerAccess {
   const url = baseUrl.replace(/\/+$/, '');
-  async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
+  async function call<T>(method: string, path: string, body?: unknown, raw = false): Promise<T> {
     let res: Response;
     try {
       res = await fetch(url + path, {
@@ -49,7 +72,7 @@ export function httpAcquirer(baseUrl: string, timeoutMs = 5000): AcquirerAccess 
       }
       throw new AcquirerAccessError(`the acquirer stub at ${url} refused ${method} ${path}: ${res.status} ${message}`);
     }
-    return JSON.parse(text) as T;
+    return (raw ? text : JSON.parse(text)) as T;
   }
   return {
     description: url,
@@ -61,6 +84,26 @@ export function httpAcquirer(baseUrl: string, timeoutMs = 5000): AcquirerAccess 
     },
     async ledger() {
       return (await call<{ rows: LedgerRow[] }>('GET', '/ledger')).rows;
+    },
+    async omitCredits(rrns) {
+      await call('POST', '/settlement/faults', { omit: { rrns: [...rrns] } });
+    },
+    async settleAfterDays() {
+      return (await call<{ settleAfterDays: number }>('GET', '/settlement')).settleAfterDays;
+    },
+    async cutover() {
+      return (await call<{ report: ReportSummary | null }>('POST', '/settlement/cutover', {})).report;
+    },
+    async settlementReports() {
+      return (await call<{ reports: ReportSummary[] }>('GET', '/settlement/reports')).reports;
+    },
+    async settlementLines(reportId) {
+      const csv = await call<string>('GET', `/settlement/reports/${encodeURIComponent(reportId)}`, undefined, true);
+      try {
+        return parseSettlementCsv(csv);
+      } catch (e) {
+        throw new AcquirerAccessError(`the acquirer stub at ${url} sent a settlement report ${reportId} that does not parse: ${(e as Error).message}`);
+      }
     },
   };
 }

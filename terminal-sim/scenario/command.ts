@@ -37,7 +37,7 @@ export const scenarioCommand = defineCommand({
   description: `Runs a scenario: terminals, a sequence (or a seeded random mix) of transactions, faults at chosen points, changes to
 the acquirer stub, settlement. Then reports what each terminal printed, what it believes its batch holds, and which
 receipts a merchant would call about: printed APPROVED while the acquirer's ledger shows them reversed or never
-received them. FILE is a JSON scenario file, or NAME one of the shipped scenarios: ${shippedNames().join(', ')}.
+received them, or (after a settlement cutover step) charged but never credited in its settlement reports. FILE is a JSON scenario file, or NAME one of the shipped scenarios: ${shippedNames().join(', ')}.
 The format is in README.md ("Scenarios"); unknown keys are errors naming the key.`,
   groups: [['Scenario', scenarioOptions], ['Link', link]],
   exitText: 'Exit codes: 0 the day ran (1 with --fail-on-complaints when a merchant would call), 3 error (gateway or stub unreachable), 64 usage or scenario file error.',
@@ -137,7 +137,8 @@ async function startOwnStub(portText: string, io: CommandIo, quiet: boolean): Pr
   if (!/^\d{1,5}$/.test(portText) || port < 1 || port > 65535) throw new UsageError('--acquirer-port must be a port from 1 to 65535');
   let stub: AcquirerStub;
   try {
-    stub = await startAcquirer({ port, httpPort: 0, logger: pino({ level: 'silent' }) });
+    // settles the day's approvals at a forced cutover, so a settlement step can check today's credits
+    stub = await startAcquirer({ port, httpPort: 0, settleAfterDays: 0, logger: pino({ level: 'silent' }) });
   } catch (e) {
     throw new CommandFailure(`cannot start the acquirer stub on port ${port}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }

@@ -15,8 +15,8 @@ export interface Complaint {
   printed: string;
   authCode: string | null;
   rrn: string | null;
-  /** What the acquirer's ledger shows for it. */
-  acquirer: 'reversed' | 'declined' | 'missing';
+  /** What the acquirer shows for it: its ledger, or (charged) its settlement reports leaving the credit out. */
+  acquirer: 'reversed' | 'declined' | 'missing' | 'not credited';
   /** The ledger row's RRN, when one was found. */
   acquirerRrn: string | null;
   /** Device faults that acted on the transaction. */
@@ -46,6 +46,16 @@ export interface AcquirerView {
   doubleCharged: { rrn: string; count: number; amount: number }[];
 }
 
+/** What the acquirer's settlement reports paid, for the check "charged, never credited". */
+export interface CreditCheck {
+  /** RRNs of the CREDIT lines of the reports the run's cutovers made. */
+  credited: ReadonlySet<string>;
+  /** Charges up to this ledger row id were due at the last cutover; later ones are not checked. */
+  upToRowId: number;
+  /** The reports looked at, for the explanation. */
+  reportIds: readonly string[];
+}
+
 export interface Reconciliation {
   complaints: Complaint[];
   unprinted: UnprintedCharge[];
@@ -64,7 +74,7 @@ export function entryKey(terminalId: string, e: { batch: string; invoice: string
  * acquirer holds), then offline sales by their auth code, then receipts with neither (printed with no answer) by
  * terminal, amount and masked PAN.
  */
-export function reconcile(receipts: readonly Receipt[], entries: ReadonlyMap<string, JournalEntry>, rows: readonly LedgerRow[]): Reconciliation {
+export function reconcile(receipts: readonly Receipt[], entries: ReadonlyMap<string, JournalEntry>, rows: readonly LedgerRow[], credit?: CreditCheck): Reconciliation {
   const unmatched = new Set(rows.filter((r) => CHARGES.has(r.kind)));
   const byRrn = new Map<string, LedgerRow[]>();
   for (const r of unmatched) byRrn.set(r.rrn, [...(byRrn.get(r.rrn) ?? []), r]);
@@ -93,9 +103,11 @@ export function reconcile(receipts: readonly Receipt[], entries: ReadonlyMap<str
   for (const r of sales) {
     if (voided.has(`${r.terminalId}|${r.batch}|${r.invoice}`)) continue;
     const row = found.get(r);
-    if (row !== undefined && row.status === 'approved') continue;
+    const charged = row !== undefined && row.status === 'approved';
+    const uncredited = charged && credit !== undefined && row.id <= credit.upToRowId && !credit.credited.has(row.rrn);
+    if (charged && !uncredited) continue;
     const entry = entryOf(r);
-    const acquirer = row === undefined ? 'missing' : row.status === 'reversed' ? 'reversed' : 'declined';
+    const acquirer = row === undefined ? 'missing' : uncredited ? 'not credited' : row.status === 'reversed' ? 'reversed' : 'declined';
     complaints.push({
       terminalId: r.terminalId,
       batch: r.batch,
@@ -111,7 +123,7 @@ export function reconcile(receipts: readonly Receipt[], entries: ReadonlyMap<str
       acquirer,
       acquirerRrn: row?.rrn ?? null,
       faults: entry?.faults ?? [],
-      why: explain(r, entry, acquirer),
+      why: acquirer === 'not credited' ? notCredited(row!, credit!) : explain(r, entry, acquirer),
     });
   }
 
@@ -149,6 +161,11 @@ function explain(r: Receipt, e: JournalEntry | undefined, acquirer: Complaint['a
       : `approved offline below the floor limit; ${at}`;
   }
   return `printed ${r.responseText}; ${at}`;
+}
+
+function notCredited(row: LedgerRow, credit: CreditCheck): string {
+  const reports = credit.reportIds.length === 1 ? `its settlement report ${credit.reportIds[0]}` : `its settlement reports ${credit.reportIds.join(', ') || '(none made)'}`;
+  return `charged, never credited: the acquirer approved and charged it (RRN ${row.rrn}) but ${reports} pays no credit for it`;
 }
 
 function describeEntry(e: JournalEntry): string {

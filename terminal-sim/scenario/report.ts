@@ -17,6 +17,15 @@ export function stepLine(r: StepResult): string {
   return `[${String(r.step + 1).padStart(2)}] ${who}${r.action}${what}${amount}${faults}:${outcome} ${r.responseCode ?? ''} ${r.text} (${r.ms} ms)`.replace(/ +/g, ' ');
 }
 
+function merchantHeadline(r: ScenarioReport): string {
+  const n = r.complaints.length;
+  const uncredited = r.complaints.filter((c) => c.acquirer === 'not credited').length;
+  const paid = r.settlement?.checked === true ? 'paid' : 'charged';
+  if (n === 0) return `nothing (every APPROVED receipt is ${paid})`;
+  if (uncredited === 0) return `${n} receipt(s) printed APPROVED but not charged`;
+  return `${n} receipt(s) printed APPROVED but not paid: ${n - uncredited} not charged, ${uncredited} charged, never credited`;
+}
+
 /** The report as text: what each terminal printed and holds, then what the merchant and customers would call about. */
 export function renderReport(r: ScenarioReport): string {
   const out: string[] = [];
@@ -50,7 +59,7 @@ export function renderReport(r: ScenarioReport): string {
       `ACQUIRER LEDGER (this run): charged ${a.charged.count} / ${money(a.charged.amount)}, reversed ${a.reversed.count} / ${money(a.reversed.amount)}, ` +
         `refunded ${a.refunded.count} / ${money(a.refunded.amount)}, declined ${a.declined}, double charged ${a.doubleCharged.length}`,
     );
-    out.push('', `MERCHANT WOULD CALL ABOUT: ${r.complaints.length === 0 ? 'nothing (every APPROVED receipt is charged)' : `${r.complaints.length} receipt(s) printed APPROVED but not charged`}`);
+    out.push('', `MERCHANT WOULD CALL ABOUT: ${merchantHeadline(r)}`);
     for (const c of r.complaints) {
       out.push(`  ${c.terminalId} batch ${c.batch} invoice ${c.invoice}: ${c.type} ${money(c.amount, c.currency)} ${c.panMasked}, printed ${c.printed}; acquirer: ${c.acquirer}${c.acquirerRrn ? ` (RRN ${c.acquirerRrn})` : ''}`);
       out.push(`    ${c.why}`);
@@ -58,6 +67,13 @@ export function renderReport(r: ScenarioReport): string {
     out.push('', `CUSTOMER WOULD CALL ABOUT: ${r.unprinted.length === 0 && a.doubleCharged.length === 0 ? 'nothing (no charge without an APPROVED receipt)' : ''}`.trimEnd());
     for (const u of r.unprinted) out.push(`  charged with no APPROVED receipt: ${u.terminalId ?? '?'} ${u.kind} ${money(u.amount)} ${u.panMasked ?? ''} RRN ${u.rrn}; the terminal: ${u.terminalView}`);
     for (const d of a.doubleCharged) out.push(`  charged ${d.count} times: RRN ${d.rrn}, ${money(d.amount)} in all`);
+  }
+  if (r.settlement !== null) {
+    const st = r.settlement;
+    out.push('', `ACQUIRER SETTLEMENT (this run): ${st.reports.length} report(s)${st.settleAfterDays === null ? '' : `, settles ${st.settleAfterDays} day(s) after approval`}`);
+    for (const rep of st.reports) out.push(`  ${rep.reportId} (${rep.settlementDate}): ${rep.credits} credit(s) ${money(rep.creditTotal)}`);
+    if (st.omitted.length > 0) out.push(`  told to leave out the credit of: ${st.omitted.map((x) => `${x.terminalId} invoice ${x.invoice} (RRN ${x.rrn})`).join(', ')}`);
+    if (st.note !== null) out.push(`  NOT CHECKED: ${st.note}`);
   }
   if (r.notes.length > 0) out.push('', 'NOTES', ...r.notes.map((n) => `  - ${n}`));
   return out.join('\n') + '\n';

@@ -19,9 +19,9 @@ import {
 import { describeFaults, openRiggedTerminal, parseFaults, withFaults, type AppliedFault, type FaultRig, type FaultSet } from '../faults/index.js';
 import { isTransportError, openTransport, resolveLinkOptions, type LinkOptions, type Target, type TlsOptions } from '../transport/index.js';
 import type { AcquirerAccess } from './acquirer.js';
-import { entryKey, reconcile, type AcquirerView, type Complaint, type UnprintedCharge } from './reconcile.js';
+import { entryKey, reconcile, type AcquirerView, type Complaint, type CreditCheck, type UnprintedCharge } from './reconcile.js';
 import { pick, seededRandom, weighted } from './random.js';
-import type { MixSpec, Ref, SaleParams, Scenario, Step, TerminalSpec, TerminalStep } from './schema.js';
+import type { MixSpec, Ref, SaleParams, Scenario, SettlementStep, Step, TerminalSpec, TerminalStep } from './schema.js';
 
 export interface RunOptions {
   target: Target;
@@ -94,7 +94,34 @@ export interface ScenarioReport {
   complaints: Complaint[];
   /** Charges at the acquirer with no APPROVED receipt: the calls a customer makes. */
   unprinted: UnprintedCharge[];
+  /** Null when the scenario ran no settlement step. */
+  settlement: SettlementView | null;
   notes: string[];
+}
+
+export interface SettlementView {
+  /** The stub's lag at the last cutover: a sale approved on day T is paid at the cutover of day T + this. */
+  settleAfterDays: number | null;
+  /** Reports the stub made during the run (the run's cutovers and any scheduled one). */
+  reports: { reportId: string; settlementDate: string; credits: number; creditTotal: number }[];
+  /** Sales whose credit the run told the stub to leave out. */
+  omitted: { terminalId: string; invoice: string; rrn: string }[];
+  /** True when the run's last cutover was due to pay its sales: each charge before it was looked for in the reports. */
+  checked: boolean;
+  /** Why the credits were not checked, when they were not. */
+  note: string | null;
+}
+
+/** What the settlement steps did, for the credit check at the end. */
+interface SettlementRun {
+  reportsAtStart: Set<string>;
+  omitted: SettlementView['omitted'];
+  settleAfterDays: number | null;
+  cutovers: number;
+  /** Ledger rows up to this id were there at the last cutover. */
+  upToRowId: number;
+  /** Waits, as the report does, for reversals still on their way: a cutover pays what is approved when it runs. */
+  quiet: () => Promise<unknown>;
 }
 
 export class ScenarioRunError extends Error {
@@ -116,7 +143,7 @@ interface Live {
 
 /** Runs a scenario against a gateway and returns the report; closes every terminal it opened. */
 export async function runScenario(s: Scenario, o: RunOptions): Promise<ScenarioReport> {
-  const acquirerSteps = s.steps.filter((st) => st.kind === 'acquirer');
+  const acquirerSteps = s.steps.filter((st) => st.kind === 'acquirer' || st.kind === 'settlement');
   if (o.acquirer === undefined && (s.acquirer !== undefined || acquirerSteps.length > 0)) {
     const where = s.acquirer !== undefined ? 'scenario.acquirer' : acquirerSteps[0].path;
     throw new ScenarioRunError(`${where} changes the acquirer stub: give its control API (--acquirer-url) or start one (--acquirer-port)`);
@@ -157,13 +184,18 @@ export async function runScenario(s: Scenario, o: RunOptions): Promise<ScenarioR
     const firstRowId = rowsBefore.reduce((m, r) => Math.max(m, r.id), 0) + 1;
     if (s.acquirer !== undefined) await o.acquirer!.apply(s.acquirer);
     const random = seededRandom(seed);
-    for (const step of s.steps) await runStep(step, byId, o, random, record);
+    const settling = s.steps.some((st) => st.kind === 'settlement');
+    const sr: SettlementRun | null = settling
+      ? { reportsAtStart: new Set((await o.acquirer!.settlementReports()).map((r) => r.reportId)), omitted: [], settleAfterDays: null, cutovers: 0, upToRowId: 0, quiet: () => settledLedger(o.acquirer!, live, firstRowId, s.reconcileWaitMs) }
+      : null;
+    for (const step of s.steps) await runStep(step, byId, o, random, record, sr);
 
     let rows: LedgerRow[] | null = null;
     if (o.acquirer !== undefined) rows = await settledLedger(o.acquirer, live, firstRowId, s.reconcileWaitMs);
     const receipts = live.flatMap((l) => l.terminal.receipts().slice(l.receiptsAtStart));
     const entries = new Map(live.flatMap((l) => [...l.entries]));
-    const rec = rows === null ? null : reconcile(receipts, entries, rows);
+    const settled = sr === null ? null : await settlementView(o.acquirer!, sr);
+    const rec = rows === null ? null : reconcile(receipts, entries, rows, settled?.check);
     return {
       scenario: s.name,
       description: s.description,
@@ -177,6 +209,7 @@ export async function runScenario(s: Scenario, o: RunOptions): Promise<ScenarioR
       acquirerView: rec?.acquirer ?? null,
       complaints: rec?.complaints ?? [],
       unprinted: rec?.unprinted ?? [],
+      settlement: settled?.view ?? null,
       notes: s.notes,
     };
   } finally {
@@ -184,7 +217,14 @@ export async function runScenario(s: Scenario, o: RunOptions): Promise<ScenarioR
   }
 }
 
-async function runStep(step: Step, byId: Map<string, Live>, o: RunOptions, random: () => number, record: (r: StepResult) => void): Promise<void> {
+async function runStep(
+  step: Step,
+  byId: Map<string, Live>,
+  o: RunOptions,
+  random: () => number,
+  record: (r: StepResult) => void,
+  sr: SettlementRun | null,
+): Promise<void> {
   const t0 = Date.now();
   const done = (action: string, text: string): void =>
     record({ step: step.index, action, terminalId: null, outcome: 'done', responseCode: null, text, invoice: null, amount: null, faults: [], ms: Date.now() - t0 });
@@ -206,7 +246,75 @@ async function runStep(step: Step, byId: Map<string, Live>, o: RunOptions, rando
     case 'mix':
       await runMix(step.mix, step.index, byId, random, record);
       return;
+    case 'settlement': {
+      const text = await runSettlement(step.settlement, byId, o.acquirer!, sr!);
+      record({ step: step.index, action: 'settlement', terminalId: null, outcome: text.error ? 'error' : 'done', responseCode: null, text: text.text, invoice: null, amount: null, faults: [], ms: Date.now() - t0 });
+      return;
+    }
   }
+}
+
+/** Omits credits (by the RRN each named sale got), then cuts over; a sale that cannot be named is the step's error. */
+async function runSettlement(st: SettlementStep, byId: Map<string, Live>, acquirer: AcquirerAccess, sr: SettlementRun): Promise<{ text: string; error: boolean }> {
+  const said: string[] = [];
+  const missing: string[] = [];
+  for (const ref of st.omit) {
+    const rrn = saleRrn(byId.get(ref.terminal)!, ref.invoice);
+    if (rrn === null) missing.push(`${ref.terminal} invoice ${ref.invoice}`);
+    else if (!sr.omitted.some((x) => x.rrn === rrn)) sr.omitted.push({ terminalId: ref.terminal, invoice: ref.invoice, rrn });
+  }
+  if (st.omit.length > 0) {
+    await acquirer.omitCredits(sr.omitted.map((x) => x.rrn));
+    said.push(`credits left out: ${sr.omitted.map((x) => `${x.terminalId}/${x.invoice} RRN ${x.rrn}`).join(', ') || 'none'}`);
+  }
+  if (missing.length > 0) said.push(`no approved sale with an RRN to leave out: ${missing.join(', ')}`);
+  if (st.cutover) {
+    await sr.quiet();
+    sr.settleAfterDays = await acquirer.settleAfterDays();
+    sr.upToRowId = (await acquirer.ledger()).reduce((m, r) => Math.max(m, r.id), 0);
+    const report = await acquirer.cutover();
+    sr.cutovers++;
+    said.push(
+      report === null
+        ? 'cutover: nothing due'
+        : `cutover: report ${report.reportId}, ${report.counts.credit} credit(s) ${report.totals.credit}, net ${report.totals.net}`,
+    );
+    if (sr.settleAfterDays > 0) said.push(`the stub settles ${sr.settleAfterDays} day(s) after approval: today's sales are not in it`);
+  }
+  return { text: `settlement: ${said.join('; ')}`, error: missing.length > 0 };
+}
+
+/** The RRN of the last sale printed APPROVED this run on that terminal with that invoice. */
+function saleRrn(l: Live, invoice: string): string | null {
+  const receipt = l.terminal
+    .receipts()
+    .slice(l.receiptsAtStart)
+    .filter((r) => r.approved && (r.kind === 'purchase' || r.kind === 'completion') && r.invoice === invoice)
+    .at(-1);
+  if (receipt === undefined) return null;
+  return receipt.rrn ?? l.entries.get(entryKey(l.spec.id, receipt))?.rrn ?? null;
+}
+
+/** The reports made during the run and, when its last cutover was due to pay its sales, what to check them against. */
+async function settlementView(acquirer: AcquirerAccess, sr: SettlementRun): Promise<{ view: SettlementView; check?: CreditCheck }> {
+  const made = (await acquirer.settlementReports()).filter((r) => !sr.reportsAtStart.has(r.reportId));
+  const credited = new Set<string>();
+  for (const r of made) for (const line of await acquirer.settlementLines(r.reportId)) if (line.record === 'CREDIT' && line.rrn !== null) credited.add(line.rrn);
+  let note: string | null = null;
+  if (sr.cutovers === 0) note = 'the scenario forced no cutover: the credits were not checked';
+  else if (sr.settleAfterDays !== 0) {
+    note =
+      `the stub settles ${sr.settleAfterDays} day(s) after approval, so the cutover did not pay today's sales and the credits were not checked ` +
+      '("charged, never credited" cannot show): start the stub with --settle-after-days 0, or let the scenario start its own (--acquirer-port)';
+  }
+  const view: SettlementView = {
+    settleAfterDays: sr.settleAfterDays,
+    reports: made.map((r) => ({ reportId: r.reportId, settlementDate: r.settlementDate, credits: r.counts.credit, creditTotal: r.totals.credit })),
+    omitted: sr.omitted,
+    checked: note === null,
+    note,
+  };
+  return note === null ? { view, check: { credited, upToRowId: sr.upToRowId, reportIds: made.map((r) => r.reportId) } } : { view };
 }
 
 /** A mix: the plan is drawn up front from the seed, then each terminal works through its share while the others do theirs. */

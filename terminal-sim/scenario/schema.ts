@@ -14,7 +14,8 @@ const MIX_KINDS = ['purchase', 'refund', 'void', 'preauth'] as const;
 
 export const TerminalActions = ['signon', 'echo', 'purchase', 'refund', 'preauth', 'void', 'complete', 'reverse', 'settle'] as const;
 export type TerminalAction = (typeof TerminalActions)[number];
-const STEP_ACTIONS = [...TerminalActions, 'mix', 'acquirer', 'wait'] as const;
+const STEP_ACTIONS = [...TerminalActions, 'mix', 'acquirer', 'settlement', 'wait'] as const;
+const SETTLEMENT = ['omit', 'cutover'] as const;
 
 export interface TerminalSpec {
   id: string;
@@ -60,6 +61,19 @@ export interface AcquirerChange {
   reset?: boolean;
 }
 
+/** A sale of this run by terminal and invoice: resolved to its RRN when the step runs. */
+export interface SaleRef {
+  terminal: string;
+  /** Six digits, as printed. */
+  invoice: string;
+}
+
+/** The acquirer's settlement: credits it leaves out (then for the rest of the run), and a cutover now. */
+export interface SettlementStep {
+  omit: SaleRef[];
+  cutover: boolean;
+}
+
 export interface MixSpec {
   count: number;
   terminals: string[];
@@ -77,6 +91,7 @@ export type Step = { index: number; path: string } & (
   | ({ kind: 'terminal'; terminals: string[]; faults: FaultSet } & TerminalStep)
   | { kind: 'mix'; mix: MixSpec }
   | { kind: 'acquirer'; change: AcquirerChange }
+  | { kind: 'settlement'; settlement: SettlementStep }
   | { kind: 'wait'; ms: number }
 );
 
@@ -179,6 +194,10 @@ function parseStep(input: unknown, index: number, path: string, terminals: Map<s
   if (action === 'acquirer') {
     Reader.object(input, path, ['acquirer']);
     return { ...base, kind: 'acquirer', change: parseAcquirer((input as Record<string, unknown>).acquirer, `${path}.acquirer`) };
+  }
+  if (action === 'settlement') {
+    Reader.object(input, path, ['settlement']);
+    return { ...base, kind: 'settlement', settlement: parseSettlement((input as Record<string, unknown>).settlement, `${path}.settlement`, terminals) };
   }
   if (action === 'mix') {
     Reader.object(input, path, ['mix']);
@@ -288,6 +307,22 @@ function parseAcquirer(input: unknown, path: string): AcquirerChange {
     throw new ScenarioError(r.at('for'), 'goes with "mode" or "latency"');
   }
   return change;
+}
+
+function parseSettlement(input: unknown, path: string, terminals: Map<string, TerminalSpec>): SettlementStep {
+  const r = Reader.object(input, path, SETTLEMENT);
+  const raw = r.value.omit ?? [];
+  if (!Array.isArray(raw)) throw new ScenarioError(r.at('omit'), 'must be an array of { "terminal": "ID", "invoice": "N" }');
+  const omit = raw.map((o, i) => {
+    const x = Reader.object(o, `${r.at('omit')}[${i}]`, ['terminal', 'invoice']);
+    const terminal = x.requiredString('terminal');
+    if (!terminals.has(terminal)) throw new ScenarioError(x.at('terminal'), `terminal "${terminal}" is not in "terminals"`);
+    const invoice = x.requiredString('invoice', { pattern: /^\d{1,6}$/, hint: 'must be an invoice number (up to 6 digits)' });
+    return { terminal, invoice: invoice.padStart(6, '0') };
+  });
+  const cutover = r.boolean('cutover') === true;
+  if (omit.length === 0 && !cutover) throw new ScenarioError(path, 'changes nothing: give "omit" or "cutover": true');
+  return { omit, cutover };
 }
 
 function parseMix(input: unknown, path: string, terminals: Map<string, TerminalSpec>): MixSpec {

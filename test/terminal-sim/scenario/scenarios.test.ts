@@ -13,8 +13,8 @@ import {
   type ScenarioReport,
 } from '../../../terminal-sim/scenario/index.js';
 import { parseTarget } from '../../../terminal-sim/transport/index.js';
-import { waitFor, type Stack } from '../../e2e/stack.js';
-import { simStack, tempDir } from '../device/sim-stack.js';
+import { startStack, waitFor, type Stack } from '../../e2e/stack.js';
+import { MERCHANT, simStack, tempDir } from '../device/sim-stack.js';
 
 let stack: Stack | undefined;
 afterEach(async () => {
@@ -73,8 +73,10 @@ describe('shipped scenarios against the gateway and the acquirer stub', () => {
     expect(renderReport(r)).toContain('MERCHANT WOULD CALL ABOUT: nothing');
   });
 
-  it('approved-but-not-paid (CLI, stub over HTTP): the report names the three receipts printed APPROVED and not charged', async () => {
-    stack = await simStack();
+  it('approved-but-not-paid (CLI, stub over HTTP): the report names the three receipts not charged and the one charged, never credited', async () => {
+    // a stub that pays today's approvals at the scenario's cutover
+    const terminals = ['TERM0001', 'TERM0002', 'TERM0003'].map((id) => ({ id, merchantId: MERCHANT, enabled: true }));
+    stack = await startStack({ config: { terminals }, stub: { settleAfterDays: 0 } });
     const dir = tempDir();
     const res = await cli(['approved-but-not-paid', '--target', `tcp://127.0.0.1:${stack.port}`, '--acquirer-url', stack.stub.url, '--data-dir', dir, '--json', '--fail-on-complaints', '--report', 'out/report.txt'], dir);
     expect(res.code).toBe(1);
@@ -82,18 +84,28 @@ describe('shipped scenarios against the gateway and the acquirer stub', () => {
     const r = JSON.parse(res.out) as ScenarioReport;
     expect(r.complaints.map((c) => [c.terminalId, c.invoice, c.amount, c.printed, c.acquirer, c.faults])).toEqual([
       ['TERM0001', '000001', 1271, '00 APPROVED', 'reversed', ['print-approved-on-timeout']],
+      ['TERM0001', '000002', 500, '00 APPROVED', 'not credited', []],
       ['TERM0002', '000001', 2372, '00 APPROVED', 'reversed', ['print-approved-on-timeout', 'skip-reversal']],
       ['TERM0003', '000001', 800, 'Y1 APPROVED OFFLINE', 'missing', ['skip-advice']],
     ]);
     expect(r.complaints[0].why).toContain("the terminal's own saved reversal cancelled it");
-    expect(r.complaints[1].why).toContain('the gateway timed out upstream and reversed it');
+    expect(r.complaints[2].why).toContain('the gateway timed out upstream and reversed it');
     expect(r.unprinted).toEqual([]);
+    // charged by the acquirer, left out of the report the scenario's cutover made; the day's other sales paid
+    const uncredited = r.complaints[1];
+    expect(uncredited.why).toContain('charged, never credited');
+    expect(stack.stub.ledger().filter((row) => row.rrn === uncredited.acquirerRrn).map((row) => row.status)).toEqual(['approved']);
+    expect(r.settlement).toMatchObject({ settleAfterDays: 0, checked: true, note: null, omitted: [{ terminalId: 'TERM0001', invoice: '000002', rrn: uncredited.acquirerRrn }] });
+    expect(r.settlement!.reports).toHaveLength(1);
+    const lines = stack.stub.settlementReport(r.settlement!.reports[0].reportId)!.lines.filter((l) => l.record === 'CREDIT');
+    expect(lines.map((l) => l.amount).sort((a, b) => a - b)).toEqual([700, 2000]);
+    expect(stack.stub.appliedFaults({ kind: 'omit' }).map((f) => f.rrn)).toEqual([uncredited.acquirerRrn]);
     const byId = Object.fromEntries(r.terminals.map((t) => [t.terminalId, t]));
     // TERM0001 reversed the sale itself: its batch never held it
     expect(byId.TERM0001.closedBatches[0].totals).toMatchObject({ saleCount: 1, saleAmount: 500 });
     // TERM0002 believes its batch holds the sale and uploaded it; the gateway had timed it out and reversed it
     expect(byId.TERM0002.closedBatches[0]).toMatchObject({ totals: { saleCount: 2, saleAmount: 3072 }, uploaded: 2 });
-    const late = await stack.gw.store.findByRrn(r.complaints[1].acquirerRrn!);
+    const late = await stack.gw.store.findByRrn(r.complaints[2].acquirerRrn!);
     expect(late).toMatchObject({ state: 'timed_out', reversal: 'timeout', captured: false, amount: 2372 });
     expect((await stack.gw.store.uploads('TERM0002', '000001')).map((u) => u.amount).sort()).toEqual([2372, 700]);
     // TERM0003 settled in balance without the offline sale; the acquirer never saw it
@@ -103,8 +115,26 @@ describe('shipped scenarios against the gateway and the acquirer stub', () => {
     expect(stack.stub.ledger().filter((row) => row.amount === 1271 || row.amount === 2372).map((row) => row.status)).toEqual(['reversed', 'reversed']);
     const { readFileSync } = await import('node:fs');
     const text = readFileSync(join(dir, 'out/report.txt'), 'utf8');
-    expect(text).toContain('MERCHANT WOULD CALL ABOUT: 3 receipt(s) printed APPROVED but not charged');
-    expect(text).toContain('Pending: a credit the acquirer never pays');
+    expect(text).toContain('MERCHANT WOULD CALL ABOUT: 4 receipt(s) printed APPROVED but not paid: 3 not charged, 1 charged, never credited');
+    expect(text).toContain('TERM0001 batch 000001 invoice 000002: SALE 5.00');
+    expect(text).not.toContain('Pending');
+    expect(text).not.toContain('NOT CHECKED');
+  });
+
+  it('a cutover on a stub that settles a day late pays none of today\'s sales: the report says the credits were not checked', async () => {
+    stack = await simStack();
+    const s = parseScenario({
+      name: 'lagged',
+      terminals: [{ id: 'TERM0001', merchant: MERCHANT }],
+      steps: [{ signon: {} }, { terminal: 'TERM0001', purchase: { amount: '5.00' } }, { settle: {} }, { settlement: { omit: [{ terminal: 'TERM0001', invoice: '1' }], cutover: true } }],
+    });
+    const r = await runScenario(s, { target: parseTarget(`tcp://127.0.0.1:${stack.port}`), acquirer: localAcquirer(stack.stub), dataDir: tempDir() });
+    expect(r.complaints).toEqual([]);
+    expect(r.settlement).toMatchObject({ settleAfterDays: 1, checked: false, reports: [], omitted: [{ terminalId: 'TERM0001', invoice: '000001' }] });
+    expect(r.steps.at(-1)!.text).toContain("the stub settles 1 day(s) after approval: today's sales are not in it");
+    const text = renderReport(r);
+    expect(text).toContain('MERCHANT WOULD CALL ABOUT: nothing (every APPROVED receipt is charged)');
+    expect(text).toContain('NOT CHECKED: the stub settles 1 day(s) after approval');
   });
 
   it('duplicate-storm: lost replies and resends; every sale charged once, every reply lost reversed, every batch in balance', async () => {
@@ -166,6 +196,8 @@ describe('scenario files', () => {
     expect(bad({ terminals: [{ id: 'TERM0001' }] })).toBe('scenario.terminals[0].merchant: is required (here or in "defaults")');
     expect(bad({ steps: [{ mix: { count: 5, faults: { 'clock-skew': 0.5 } } }] })).toMatch(/^scenario.steps\[0\].mix.faults.clock-skew: needs a value/);
     expect(bad({ steps: [{ mix: { count: 5, amount: { min: '9.00', max: '1.00' } } }] })).toBe('scenario.steps[0].mix.amount.min: is above "max"');
+    expect(bad({ steps: [{ settlement: {} }] })).toBe('scenario.steps[0].settlement: changes nothing: give "omit" or "cutover": true');
+    expect(bad({ steps: [{ settlement: { omit: [{ terminal: 'TERM0009', invoice: '1' }] } }] })).toBe('scenario.steps[0].settlement.omit[0].terminal: terminal "TERM0009" is not in "terminals"');
     expect(bad({})).toBe('no error');
   });
 
