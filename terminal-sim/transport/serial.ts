@@ -11,6 +11,7 @@ import {
   type LinkAction,
   type SerialLinkStats,
 } from './serial-protocol.js';
+import { Inbox } from './inbox.js';
 import { TransportError } from './errors.js';
 import type { LinkOptions } from './link-options.js';
 import { hasSerialFaults, type SerialFaultSet } from './serial-faults.js';
@@ -18,13 +19,7 @@ import { formatSerialTarget, type SerialTarget } from './target.js';
 import type { Transport } from './transport.js';
 
 /** Frames queued while nobody waits, as on TCP. */
-const MAX_QUEUED = 64;
 const DEFAULT_CONNECT_MS = 10_000;
-
-interface Waiter {
-  resolve(payload: Buffer): void;
-  reject(e: TransportError): void;
-}
 
 /** What the line faults did, for reports and tests. */
 export interface SerialFaultLog {
@@ -49,9 +44,7 @@ export class SerialTransport implements Transport {
   readonly #link: SerialLink | null;
   #port: SerialPort | undefined;
   #decoder: FrameDecoder | undefined;
-  #queue: Buffer[] = [];
-  #waiter: Waiter | undefined;
-  #failure: TransportError | undefined;
+  readonly #inbox: Inbox;
   #writes: Promise<void> = Promise.resolve();
   #timer: NodeJS.Timeout | undefined;
   #armedAt: number | null = null;
@@ -66,12 +59,13 @@ export class SerialTransport implements Transport {
     readonly link: LinkOptions,
   ) {
     this.description = formatSerialTarget(target);
+    this.#inbox = new Inbox(this.description);
     const { ackTimeoutMs, interCharTimeoutMs, retries } = target;
     this.#link = target.framing === 'stx-etx' ? new SerialLink(definedOnly({ ackTimeoutMs, interCharTimeoutMs, retries, maxFrameSize: Math.min(link.maxFrameSize, 9999) })) : null;
   }
 
   get connected(): boolean {
-    return this.#port !== undefined && this.#failure === undefined;
+    return this.#port !== undefined && this.#inbox.failure === undefined;
   }
 
   /** The link layer's counters (null in length framing). */
@@ -105,7 +99,7 @@ export class SerialTransport implements Transport {
 
   async send(payload: Buffer): Promise<void> {
     if (this.#port === undefined) throw new TransportError('NOT_CONNECTED', `not connected to ${this.description}`);
-    if (this.#failure !== undefined) throw new TransportError('CLOSED', this.#failure.message, { sent: false });
+    if (this.#inbox.failure !== undefined) throw new TransportError('CLOSED', this.#inbox.failure.message, { sent: false });
     const armed = this.#armed;
     const faults = armed !== undefined && armed.isTarget(payload) ? armed.faults : undefined;
     if (faults !== undefined) this.#armed = undefined;
@@ -132,36 +126,16 @@ export class SerialTransport implements Transport {
   /** Writes bytes as they are, past the link layer (in order with the link's own writes). */
   writeRaw(bytes: Buffer): Promise<void> {
     if (this.#port === undefined) return Promise.reject(new TransportError('NOT_CONNECTED', `not connected to ${this.description}`));
-    if (this.#failure !== undefined) return Promise.reject(new TransportError('CLOSED', this.#failure.message, { sent: false }));
+    if (this.#inbox.failure !== undefined) return Promise.reject(new TransportError('CLOSED', this.#inbox.failure.message, { sent: false }));
     return this.#write(bytes);
   }
 
   receive(timeoutMs: number): Promise<Buffer> {
-    const queued = this.#queue.shift();
-    if (queued !== undefined) return Promise.resolve(queued);
-    if (this.#failure !== undefined) return Promise.reject(this.#failure);
-    if (this.#port === undefined) return Promise.reject(new TransportError('NOT_CONNECTED', `not connected to ${this.description}`));
-    if (this.#waiter !== undefined) return Promise.reject(new Error('receive() is already waiting'));
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.#waiter = undefined;
-        reject(new TransportError('TIMEOUT', `no reply from ${this.description} within ${timeoutMs} ms`));
-      }, timeoutMs);
-      this.#waiter = {
-        resolve: (p) => {
-          clearTimeout(timer);
-          resolve(p);
-        },
-        reject: (e) => {
-          clearTimeout(timer);
-          reject(e);
-        },
-      };
-    });
+    return this.#inbox.receive(timeoutMs, this.#port !== undefined);
   }
 
   discard(): void {
-    this.#queue = [];
+    this.#inbox.discard();
   }
 
   async close(): Promise<void> {
@@ -193,8 +167,7 @@ export class SerialTransport implements Transport {
   #reset(): void {
     if (this.#port?.isOpen) this.#port.close(() => undefined);
     this.#port = undefined;
-    this.#queue = [];
-    this.#failure = undefined;
+    this.#inbox.reset();
     this.#writes = Promise.resolve();
     this.#decoder = new FrameDecoder({ header: this.link.header, tpdu: this.link.tpdu !== null, maxFrameSize: this.link.maxFrameSize });
   }
@@ -332,7 +305,7 @@ export class SerialTransport implements Transport {
   /** One timer on the link's deadline, armed again after every call: Node may fire a timeout a little early. */
   #arm(): void {
     const link = this.#link;
-    const at = link === null || this.#failure !== undefined ? null : link.deadline;
+    const at = link === null || this.#inbox.failure !== undefined ? null : link.deadline;
     if (at === this.#armedAt) return;
     clearTimeout(this.#timer);
     this.#armedAt = at;
@@ -344,22 +317,11 @@ export class SerialTransport implements Transport {
   }
 
   #deliver(payload: Buffer): void {
-    const waiter = this.#waiter;
-    if (waiter !== undefined) {
-      this.#waiter = undefined;
-      waiter.resolve(payload);
-      return;
-    }
-    if (this.#queue.length >= MAX_QUEUED) {
-      this.#fail(new TransportError('BAD_FRAME', `${this.description} sent more than ${MAX_QUEUED} frames nobody asked for`));
-      return;
-    }
-    this.#queue.push(payload);
+    if (!this.#inbox.deliver(payload)) this.#fail(this.#inbox.flooded());
   }
 
   #fail(e: TransportError): void {
-    if (this.#failure !== undefined) return;
-    this.#failure = e;
+    if (!this.#inbox.fail(e)) return;
     clearTimeout(this.#timer);
     this.#armedAt = null;
     if (this.#link !== null) {
@@ -368,9 +330,6 @@ export class SerialTransport implements Transport {
     }
     this.#sends.clear();
     this.#lastFrame.clear();
-    const waiter = this.#waiter;
-    this.#waiter = undefined;
-    waiter?.reject(e);
   }
 }
 

@@ -1,6 +1,7 @@
 import net from 'node:net';
 import tls from 'node:tls';
 import { FrameDecoder, ProtocolError, encodeFrame } from '../../protocol/index.js';
+import { Inbox } from './inbox.js';
 import { TransportError } from './errors.js';
 import type { LinkOptions } from './link-options.js';
 import { formatTarget, type Target } from './target.js';
@@ -17,14 +18,7 @@ export interface TlsOptions {
   servername?: string;
 }
 
-/** Frames queued while nobody waits: a peer that floods us is cut off rather than buffered without bound. */
-const MAX_QUEUED = 64;
 const DEFAULT_CONNECT_MS = 10_000;
-
-interface Waiter {
-  resolve(payload: Buffer): void;
-  reject(e: TransportError): void;
-}
 
 /**
  * TCP or TLS with the terminal link profile's framing: length header, optional TPDU, message. `frame` and
@@ -34,9 +28,7 @@ export class StreamTransport implements Transport {
   readonly description: string;
   #socket: net.Socket | undefined;
   #decoder: FrameDecoder | undefined;
-  #queue: Buffer[] = [];
-  #waiter: Waiter | undefined;
-  #failure: TransportError | undefined;
+  readonly #inbox: Inbox;
 
   constructor(
     readonly target: Target,
@@ -44,10 +36,11 @@ export class StreamTransport implements Transport {
     readonly tlsOptions: TlsOptions = {},
   ) {
     this.description = formatTarget(target);
+    this.#inbox = new Inbox(this.description);
   }
 
   get connected(): boolean {
-    return this.#socket !== undefined && this.#failure === undefined;
+    return this.#socket !== undefined && this.#inbox.failure === undefined;
   }
 
   connect(timeoutMs = DEFAULT_CONNECT_MS): Promise<void> {
@@ -95,7 +88,7 @@ export class StreamTransport implements Transport {
     const socket = this.#socket;
     if (socket === undefined) return Promise.reject(new TransportError('NOT_CONNECTED', `not connected to ${this.description}`));
     // the connection was already gone: these bytes never left
-    if (this.#failure !== undefined) return Promise.reject(new TransportError('CLOSED', this.#failure.message, { sent: false }));
+    if (this.#inbox.failure !== undefined) return Promise.reject(new TransportError('CLOSED', this.#inbox.failure.message, { sent: false }));
     return new Promise((resolve, reject) => {
       socket.write(bytes, (e) => {
         if (e) reject(new TransportError('CLOSED', `write to ${this.description} failed: ${e.message}`, { sent: true, cause: e }));
@@ -105,31 +98,11 @@ export class StreamTransport implements Transport {
   }
 
   receive(timeoutMs: number): Promise<Buffer> {
-    const queued = this.#queue.shift();
-    if (queued !== undefined) return Promise.resolve(queued);
-    if (this.#failure !== undefined) return Promise.reject(this.#failure);
-    if (this.#socket === undefined) return Promise.reject(new TransportError('NOT_CONNECTED', `not connected to ${this.description}`));
-    if (this.#waiter !== undefined) return Promise.reject(new Error('receive() is already waiting'));
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.#waiter = undefined;
-        reject(new TransportError('TIMEOUT', `no reply from ${this.description} within ${timeoutMs} ms`));
-      }, timeoutMs);
-      this.#waiter = {
-        resolve: (p) => {
-          clearTimeout(timer);
-          resolve(p);
-        },
-        reject: (e) => {
-          clearTimeout(timer);
-          reject(e);
-        },
-      };
-    });
+    return this.#inbox.receive(timeoutMs, this.#socket !== undefined);
   }
 
   discard(): void {
-    this.#queue = [];
+    this.#inbox.discard();
   }
 
   close(): Promise<void> {
@@ -147,8 +120,7 @@ export class StreamTransport implements Transport {
   #reset(): void {
     this.#socket?.destroy();
     this.#socket = undefined;
-    this.#queue = [];
-    this.#failure = undefined;
+    this.#inbox.reset();
     this.#decoder = new FrameDecoder({ header: this.link.header, tpdu: this.link.tpdu !== null, maxFrameSize: this.link.maxFrameSize });
   }
 
@@ -173,26 +145,13 @@ export class StreamTransport implements Transport {
   }
 
   #deliver(payload: Buffer): void {
-    const waiter = this.#waiter;
-    if (waiter !== undefined) {
-      this.#waiter = undefined;
-      waiter.resolve(payload);
-      return;
-    }
-    if (this.#queue.length >= MAX_QUEUED) {
-      this.#fail(new TransportError('BAD_FRAME', `${this.description} sent more than ${MAX_QUEUED} frames nobody asked for`));
-      this.#socket?.destroy();
-      return;
-    }
-    this.#queue.push(payload);
+    if (this.#inbox.deliver(payload)) return;
+    this.#fail(this.#inbox.flooded());
+    this.#socket?.destroy();
   }
 
   #fail(e: TransportError): void {
-    if (this.#failure !== undefined) return;
-    this.#failure = e;
-    const waiter = this.#waiter;
-    this.#waiter = undefined;
-    waiter?.reject(e);
+    this.#inbox.fail(e);
   }
 }
 
