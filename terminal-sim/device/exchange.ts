@@ -22,11 +22,24 @@ export async function exchange(
   onEvent?: (e: TerminalEvent) => void,
 ): Promise<IsoMessage> {
   const payload = codec.encode(fitToSpec(req, codec.spec), { pad: true });
-  const stan = String(req.fields[11]);
-  const wantMti = expectedResponseMti(req.mti);
+  return exchangeEncoded(transport, codec, payload, req.mti, String(req.fields[11]), timeoutMs, terminalId, onEvent);
+}
+
+/** `exchange` for a request already encoded (the load driver patches a template): its MTI and STAN given apart. */
+export async function exchangeEncoded(
+  transport: Transport,
+  codec: MessageCodec,
+  payload: Buffer,
+  mti: string,
+  stan: string,
+  timeoutMs: number,
+  terminalId: string,
+  onEvent?: (e: TerminalEvent) => void,
+): Promise<IsoMessage> {
+  const wantMti = expectedResponseMti(mti);
   const started = Date.now();
   await transport.send(payload);
-  onEvent?.({ type: 'sent', terminalId, mti: req.mti, stan });
+  onEvent?.({ type: 'sent', terminalId, mti, stan });
   const end = started + timeoutMs;
   for (;;) {
     let bytes: Buffer;
@@ -35,7 +48,7 @@ export async function exchange(
     } catch (e) {
       if (!(e instanceof TransportError)) throw e;
       const reason = e.code === 'TIMEOUT' ? 'timeout' : e.code === 'BAD_FRAME' ? 'unreadable' : 'closed';
-      onEvent?.({ type: 'no_answer', terminalId, mti: req.mti, stan, reason });
+      onEvent?.({ type: 'no_answer', terminalId, mti, stan, reason });
       // the request went out: whatever failed now leaves its outcome unknown
       throw e.sent ? e : new TransportError(e.code, e.message, { sent: true, cause: e });
     }
@@ -43,8 +56,8 @@ export async function exchange(
     try {
       reply = codec.decode(bytes);
     } catch (e) {
-      onEvent?.({ type: 'no_answer', terminalId, mti: req.mti, stan, reason: 'unreadable' });
-      throw new TransportError('BAD_FRAME', `the reply to ${req.mti} STAN ${stan} cannot be decoded`, { sent: true, cause: e });
+      onEvent?.({ type: 'no_answer', terminalId, mti, stan, reason: 'unreadable' });
+      throw new TransportError('BAD_FRAME', `the reply to ${mti} STAN ${stan} cannot be decoded`, { sent: true, cause: e });
     }
     const replyStan = typeof reply.fields[11] === 'string' ? reply.fields[11] : null;
     if (reply.mti === wantMti && replyStan === stan) {

@@ -68,5 +68,5 @@ export {
   settlementRequest,
   uploadRequest,
 } from './messages.js';
-export { exchange, type TerminalEvent } from './exchange.js';
+export { exchange, exchangeEncoded, type TerminalEvent } from './exchange.js';
 export { stampOf, systemClock, type Clock, type LocalStamp } from './clock.js';

@@ -14,6 +14,7 @@ const loadOptions: OptionTable = {
   closed: { type: 'boolean', help: 'closed loop instead: each terminal starts its next purchase when the last is answered' },
   duration: { type: 'string', arg: 'TIME', help: 'stop starting purchases after this long: 60s, 2m, 500ms' },
   count: { type: 'string', arg: 'N', help: 'stop after N purchases (with --duration: whichever comes first)' },
+  warmup: { type: 'string', arg: 'TIME', help: 'send purchases this long first without counting them (connections, caches and JIT warm up)' },
   think: { type: 'string', arg: 'TIME', help: "closed loop: a terminal's pause between an answer and its next purchase" },
   prefix: { type: 'string', arg: 'TEXT', help: 'terminal ids are TEXT + a number filling 8 characters (default TERM: TERM0001, TERM0002, ...)' },
   first: { type: 'string', arg: 'N', help: 'number of the first terminal (default 1)' },
@@ -100,6 +101,7 @@ The gateway must know the terminal ids (--prefix, --first, --terminals).`,
       connectTimeoutMs: 10_000,
       batch: positiveInt(str(values, 'batch'), 'batch', 999_999) ?? now.getHours() * 3600 + now.getMinutes() * 60 + now.getSeconds() + 1,
       thinkMs: duration(str(values, 'think'), 'think'),
+      warmupMs: duration(str(values, 'warmup'), 'warmup'),
     };
     const live = values.quiet !== true && (io.stderr as NodeJS.WriteStream).isTTY === true;
     if (live) o.onProgress = (p) => io.stderr.write(`\r\x1b[K${progressLine(p)}`);

@@ -20,6 +20,7 @@ export function renderSummary(s: LoadSummary): string {
   out.push(`LOAD ${s.target}: ${s.terminals} terminals, ${how}, ${bound}${s.connectFailures > 0 ? ` (${s.connectFailures} could not connect)` : ''}`);
   out.push(`  sent ${s.sent}  approved ${s.approved}  declined ${s.declined}  timed out ${s.timedOut}  errors ${s.errors}${s.notSent > 0 ? `  not sent ${s.notSent} (no idle terminal)` : ''}`);
   if (s.reversals.sent > 0) out.push(`  reversals sent ${s.reversals.sent}, answered ${s.reversals.acknowledged}`);
+  if (s.warmup.answered > 0) out.push(`  warm-up (not counted) ${s.warmup.answered} answered, ${s.warmup.approved} approved`);
   out.push(`  response codes: ${Object.entries(s.responseCodes).sort().map(([rc, n]) => `${rc}: ${n}`).join(', ') || 'none'}`);
   out.push(`  ${s.achievedRate.toFixed(1)} answers/s over ${(s.elapsedMs / 1000).toFixed(2)} s`);
   const l = s.latencyMs;

@@ -29,6 +29,10 @@ export interface LoadOptions {
   batch: number;
   /** Closed loop: pause between a terminal's answer and its next purchase. */
   thinkMs?: number;
+  /** Purchases go out for this long before the measured run begins; none of them is counted. Default 0. */
+  warmupMs?: number;
+  /** Told when the measured run begins and ends (a benchmark meters CPU over exactly that time). */
+  onWindow?: { open(): void; close(): void };
   onProgress?: (p: LoadProgress) => void;
   progressIntervalMs?: number;
 }
@@ -66,6 +70,8 @@ export interface LoadSummary {
   /** Open loop, duration ended: purchases that were due but never started (no idle terminal). */
   notSent: number;
   reversals: { sent: number; acknowledged: number };
+  /** Purchases answered during the warm-up (not in the counts above). */
+  warmup: { answered: number; approved: number };
   responseCodes: Record<string, number>;
   /** Answers (approved + declined) per second over the run. */
   achievedRate: number;
@@ -125,7 +131,16 @@ export async function runLoad(o: LoadOptions): Promise<LoadSummary> {
   const stats = { sent: 0, approved: 0, declined: 0, timedOut: 0, errors: 0, inFlight: 0, backlog: 0, notSent: 0, reversalsSent: 0, reversalsAcked: 0 };
   const codes: Record<string, number> = {};
   const latency = new LatencyRecorder();
-  const start = performance.now();
+  const began = performance.now();
+  // the run is measured from the end of the warm-up: the duration, the counts, the rate and the latencies
+  const start = began + (o.warmupMs ?? 0);
+  let windowOpen = false;
+  const openWindow = (): void => {
+    if (windowOpen) return;
+    windowOpen = true;
+    o.onWindow?.open();
+  };
+  const windowTimer = setTimeout(openWindow, Math.max(0, start - performance.now()));
   let answeredAtLastReport = 0;
   let lastReport = start;
   const progress = (): void => {
@@ -133,7 +148,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadSummary> {
     const answered = stats.approved + stats.declined + stats.timedOut + stats.errors;
     const w = latency.takeWindow();
     o.onProgress?.({
-      elapsedMs: now - start,
+      elapsedMs: Math.max(0, now - start),
       sent: stats.sent,
       approved: stats.approved,
       declined: stats.declined,
@@ -149,7 +164,13 @@ export async function runLoad(o: LoadOptions): Promise<LoadSummary> {
     lastReport = now;
   };
   const timer = o.onProgress === undefined ? undefined : setInterval(progress, o.progressIntervalMs ?? 500);
-  const record = (r: LeanResult, ms: number): void => {
+  const warmup = { answered: 0, approved: 0 };
+  const record = (r: LeanResult, ms: number, startedAt: number): void => {
+    if (startedAt < start) {
+      if (r.outcome === 'approved' || r.outcome === 'declined') warmup.answered++;
+      if (r.outcome === 'approved') warmup.approved++;
+      return;
+    }
     if (r.reversal !== null) {
       stats.reversalsSent++;
       if (r.reversal.responseCode !== null) stats.reversalsAcked++;
@@ -162,8 +183,11 @@ export async function runLoad(o: LoadOptions): Promise<LoadSummary> {
     if (r.outcome === 'approved' || r.outcome === 'declined') latency.add(ms);
   };
   try {
-    if (o.mode === 'open') await openLoop(o, ready, stats, record, start);
+    if (o.mode === 'open') await openLoop(o, ready, stats, record, began, start);
     else await closedLoop(o, ready, stats, record, start);
+    clearTimeout(windowTimer);
+    openWindow();
+    o.onWindow?.close();
     // the last purchase of a terminal may have gone unanswered: its reversal goes out before the run ends
     for (const r of await Promise.all(ready.map((t) => t.flush()))) {
       if (r === null) continue;
@@ -171,6 +195,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadSummary> {
       if (r.responseCode !== null) stats.reversalsAcked++;
     }
   } finally {
+    clearTimeout(windowTimer);
     if (timer !== undefined) clearInterval(timer);
     await Promise.all(all.map((t) => t.close().catch(() => undefined)));
   }
@@ -193,6 +218,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadSummary> {
     errors: stats.errors,
     notSent: stats.notSent,
     reversals: { sent: stats.reversalsSent, acknowledged: stats.reversalsAcked },
+    warmup,
     responseCodes: codes,
     achievedRate: ((stats.approved + stats.declined) * 1000) / elapsedMs,
     latencyMs: { p50, p90, p99, p999, max: latency.max },
@@ -201,29 +227,30 @@ export async function runLoad(o: LoadOptions): Promise<LoadSummary> {
 }
 
 type Stats = { sent: number; inFlight: number; backlog: number; notSent: number };
+type OnResult = (r: LeanResult, ms: number, startedAt: number) => void;
 
 /**
  * Purchases fall due every 1/rate s. A due purchase goes to an idle terminal, or waits for one (the backlog); its
  * latency counts from when it was due, so a slow gateway cannot hide behind the terminals being busy.
  */
-function openLoop(o: LoadOptions, terminals: LeanTerminal[], stats: Stats, record: (r: LeanResult, ms: number) => void, start: number): Promise<void> {
+function openLoop(o: LoadOptions, terminals: LeanTerminal[], stats: Stats, record: OnResult, began: number, start: number): Promise<void> {
   const interval = 1000 / o.rate!;
   const stopAt = o.durationMs === undefined ? Infinity : start + o.durationMs;
   const limit = o.count ?? Infinity;
   const idle = [...terminals];
   const backlog = new Queue();
   let issued = 0;
-  let due = start;
+  let due = began;
   let ticking = true;
   return new Promise((resolve, reject) => {
     const finished = (): boolean => !ticking && stats.inFlight === 0;
     const launch = (t: LeanTerminal, dueAt: number): void => {
       stats.inFlight++;
-      stats.sent++;
+      if (dueAt >= start) stats.sent++;
       t.purchase().then(
         (r) => {
           stats.inFlight--;
-          record(r, performance.now() - dueAt);
+          record(r, performance.now() - dueAt, dueAt);
           const next = performance.now() < stopAt ? backlog.shift() : undefined;
           stats.backlog = backlog.length;
           if (next !== undefined) launch(t, next);
@@ -239,7 +266,8 @@ function openLoop(o: LoadOptions, terminals: LeanTerminal[], stats: Stats, recor
     const tick = (): void => {
       const now = performance.now();
       while (due <= now && issued < limit && due < stopAt) {
-        issued++;
+        // the count is of measured purchases: the warm-up's come on top
+        if (due >= start) issued++;
         // the terminal idle longest goes next, so every terminal carries its share of the load
         const t = idle.shift();
         if (t !== undefined) launch(t, due);
@@ -263,20 +291,22 @@ function openLoop(o: LoadOptions, terminals: LeanTerminal[], stats: Stats, recor
   });
 }
 
-async function closedLoop(o: LoadOptions, terminals: LeanTerminal[], stats: Stats, record: (r: LeanResult, ms: number) => void, start: number): Promise<void> {
+async function closedLoop(o: LoadOptions, terminals: LeanTerminal[], stats: Stats, record: OnResult, start: number): Promise<void> {
   const stopAt = o.durationMs === undefined ? Infinity : start + o.durationMs;
   const limit = o.count ?? Infinity;
   let issued = 0;
   await Promise.all(
     terminals.map(async (t) => {
       while (issued < limit && performance.now() < stopAt) {
-        issued++;
-        stats.sent++;
-        stats.inFlight++;
         const t0 = performance.now();
+        if (t0 >= start) {
+          issued++;
+          stats.sent++;
+        }
+        stats.inFlight++;
         const r = await t.purchase();
         stats.inFlight--;
-        record(r, performance.now() - t0);
+        record(r, performance.now() - t0, t0);
         if (o.thinkMs !== undefined && o.thinkMs > 0) await new Promise((res) => setTimeout(res, o.thinkMs));
       }
     }),
@@ -322,4 +352,5 @@ function checkOptions(o: LoadOptions): void {
   if (o.durationMs !== undefined) int(o.durationMs, 'durationMs', 1, 24 * 3_600_000);
   if (o.count !== undefined) int(o.count, 'count', 1, 100_000_000);
   int(o.batch, 'batch', 1, 999_999);
+  if (o.warmupMs !== undefined) int(o.warmupMs, 'warmupMs', 0, 3_600_000);
 }

@@ -1,8 +1,10 @@
-import { maskPan, type MessageCodec } from '../../protocol/index.js';
+import { maskPan, type IsoMessage, type MessageCodec } from '../../protocol/index.js';
 import {
   authorizationRequest,
   chipData,
   exchange,
+  exchangeEncoded,
+  fitToSpec,
   isApproved,
   reversalRequest,
   stampOf,
@@ -13,6 +15,7 @@ import {
 } from '../device/index.js';
 import type { Identity } from '../device/messages.js';
 import { isTransportError, type Transport } from '../transport/index.js';
+import { FrameTemplate } from './template.js';
 
 export type LeanOutcome = 'approved' | 'declined' | 'timed_out' | 'error';
 
@@ -38,6 +41,8 @@ export class LeanTerminal {
   #pending: { entry: JournalEntry; attempts: number } | null = null;
   #stampAt = -1;
   #stampCache: LocalStamp | undefined;
+  /** Without chip data a purchase differs from the last only in STAN and invoice until the second changes. */
+  #template: { stamp: LocalStamp; frame: FrameTemplate | null } | undefined;
 
   constructor(
     readonly id: Identity,
@@ -59,15 +64,8 @@ export class LeanTerminal {
       return { outcome: 'error', responseCode: null, reversal };
     }
     const entry = this.#entry();
-    const card = this.o.card;
-    const presentation = {
-      track2: track2Of(card),
-      emv: this.o.emv
-        ? chipData({ card, amount: entry.amount, currency: entry.currency, country: '840', type: 'purchase', date: this.#stamp().emvDate, atc: (this.#atc = (this.#atc % 0xffff) + 1), sequence: entry.stan, terminalId: this.id.terminalId, pin: false })
-        : undefined,
-    };
     try {
-      const reply = await exchange(this.transport, this.codec, authorizationRequest(this.id, entry, presentation), this.o.timeoutMs, this.id.terminalId);
+      const reply = await this.#send(entry);
       const rc = typeof reply.fields[39] === 'string' ? reply.fields[39] : null;
       if (rc === null) {
         this.#pending = { entry, attempts: 0 };
@@ -96,6 +94,31 @@ export class LeanTerminal {
 
   close(): Promise<void> {
     return this.transport.close();
+  }
+
+  #send(entry: JournalEntry): Promise<IsoMessage> {
+    const { transport, codec, o } = this;
+    const card = o.card;
+    const id = this.id.terminalId;
+    if (!o.emv) {
+      const stamp = this.#stamp();
+      if (this.#template?.stamp !== stamp) {
+        const frame = FrameTemplate.of(codec, (n) => fitToSpec(authorizationRequest(this.id, { ...entry, stan: n.stan, invoice: n.invoice }, { track2: track2Of(card) }), codec.spec));
+        this.#template = { stamp, frame };
+      }
+      const frame = this.#template.frame;
+      if (frame !== null) {
+        const payload = frame.render({ stan: Number(entry.stan), invoice: Number(entry.invoice) });
+        return exchangeEncoded(transport, codec, payload, entry.mti, entry.stan, o.timeoutMs, id);
+      }
+    }
+    const presentation = {
+      track2: track2Of(card),
+      emv: o.emv
+        ? chipData({ card, amount: entry.amount, currency: entry.currency, country: '840', type: 'purchase', date: this.#stamp().emvDate, atc: (this.#atc = (this.#atc % 0xffff) + 1), sequence: entry.stan, terminalId: id, pin: false })
+        : undefined,
+    };
+    return exchange(transport, codec, authorizationRequest(this.id, entry, presentation), o.timeoutMs, id);
   }
 
   /** 0400, then 0401 for the same original, until the host answers it. */

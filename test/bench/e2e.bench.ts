@@ -1,10 +1,11 @@
 // npm run bench:e2e: many terminals through the gateway and the acquirer stub, every authorization journaled
 // durably (synchronous 'full') before its reply; then a bare TCP relay, measured by the same driver, as the ceiling.
 //
-// Layout on a 2-core machine: the gateway is one process, the acquirer stub another, the load driver this one. The
-// stub runs apart so that its work (decode, decide, ledger insert) never delays the driver's reading of replies,
-// which would add to the latencies measured; the bare relay has the same layout (relay process, echo process,
-// this driver), so the two rates compare the gateway with a do-nothing hop under the same harness. The relay is also
+// Layout on a 2-core machine: the gateway is one process, the acquirer stub another, the load driver (the terminal
+// simulator's, terminal-sim/load) this one. The stub runs apart so that its work (decode, decide, ledger insert) never
+// delays the driver's reading of replies, which would add to the latencies measured; the bare relay has the same
+// layout (relay process, a host that approves everything, this driver), so the two rates compare the gateway with a
+// do-nothing hop under the same harness. The relay is also
 // run at the gateway's open-loop rate: that is the latency the harness itself adds (scheduling on 2 cores, sockets).
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
@@ -13,7 +14,9 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
-import { Driver, firstUnexpected, type Result } from './e2e/driver.js';
+import { TestCards } from '../../terminal-sim/device/index.js';
+import { loadTerminalIds, progressLine, runLoad, type LoadSummary } from '../../terminal-sim/load/index.js';
+import { parseTarget } from '../../terminal-sim/transport/index.js';
 import { CpuMeter, freePort, killAll, readyPort, startNode, waitHealthy, type Child } from './e2e/processes.js';
 
 const GATEWAY_CLI = fileURLToPath(new URL('../../gateway/cli.js', import.meta.url));
@@ -29,10 +32,11 @@ const MAX_DURATION_S = 300;
 
 const usage = `npm run bench:e2e -- [options]
 
-Drives purchases from many terminals through the gateway (as its own process, journal synchronous=full) and the
-acquirer stub, closed loop for the maximum rate, then open loop at half that rate for the latencies; then a bare TCP
-relay (bytes passed through untouched to an echo) the same two ways: the ceiling, and the harness's own latency at
-that rate. Prints detail lines, then one summary line. Loopback only; every process it starts is stopped at the end.
+Drives purchases from many terminals (the simulator's load driver, as \`terminal-sim load\` runs it, without chip
+data) through the gateway (as its own process, journal synchronous=full) and the acquirer stub, closed loop for the
+maximum rate, then open loop at half that rate for the latencies; then a bare TCP relay (bytes passed through
+untouched to a host that approves everything) the same two ways: the ceiling, and the harness's own latency at that
+rate. Prints detail lines, then one summary line. Loopback only; every process it starts is stopped at the end.
 
   --connections N   terminal connections (default 200, at most ${MAX_CONNECTIONS})
   --duration S      seconds measured in each phase, after its warm-up (default 10, at most ${MAX_DURATION_S})
@@ -69,10 +73,67 @@ function options(argv: string[]): Options | 'help' {
   return { connections, durationMs: Math.round(duration * 1000), cpuProf: values['cpu-prof'] };
 }
 
-/** Terminal ids are field 41, exactly 8 characters. */
-const terminalIds = (n: number): string[] => Array.from({ length: n }, (_, i) => `T${String(i + 1).padStart(7, '0')}`);
+const MERCHANT = 'MERCHANT0000001';
+/** Terminal ids are field 41, exactly 8 characters: T0000001, T0000002, ... */
+const terminalIds = (n: number): string[] => loadTerminalIds('T', 1, n);
 
 const progress = process.stderr.isTTY ? (line: string) => process.stderr.write(`\r\x1b[K${line}`) : () => undefined;
+
+/** What a phase measured, from the load driver's summary. */
+interface Result {
+  /** Approvals answered inside the measured window. */
+  completed: number;
+  /** Declines and link errors. */
+  failed: number;
+  /** Timed out, or due and never sent. */
+  unanswered: number;
+  rate: number;
+  p50: number;
+  p99: number;
+  max: number;
+  /** Approvals answered in the warm-up plus the window: each must be in the journal. */
+  approvals: number;
+  codes: Record<string, number>;
+}
+
+let batch = 0;
+/** One phase: `terminal-sim load`'s driver, warm-up first, CPU metered over the measured window only. */
+async function load(what: string, port: number, connections: number, mode: 'closed' | 'open', rate: number | undefined, warmupMs: number, durationMs: number, meter: CpuMeter): Promise<Result> {
+  const s: LoadSummary = await runLoad({
+    target: parseTarget(`tcp://127.0.0.1:${port}`),
+    terminals: connections,
+    prefix: 'T',
+    first: 1,
+    merchantId: MERCHANT,
+    currency: '840',
+    mode,
+    rate: rate === undefined ? undefined : Math.max(1, Math.round(rate)),
+    durationMs,
+    warmupMs,
+    // an amount ending 00: the stub approves it (other endings ask it to decline or misbehave)
+    amount: 1000,
+    card: { ...TestCards.visa },
+    emv: false,
+    timeoutMs: 5000,
+    connectTimeoutMs: 10_000,
+    // each phase its own batch: its STANs start at 1 again
+    batch: ++batch,
+    onWindow: meter,
+    onProgress: (p) => progress(`${what}: ${progressLine(p).trim()}`),
+    progressIntervalMs: 1000,
+  });
+  return {
+    completed: s.approved,
+    failed: s.declined + s.errors,
+    unanswered: s.timedOut + s.notSent + (connections - s.terminals),
+    rate: s.achievedRate,
+    p50: s.latencyMs.p50 ?? NaN,
+    p99: s.latencyMs.p99 ?? NaN,
+    max: s.latencyMs.max,
+    approvals: s.approved + s.warmup.approved,
+    codes: s.responseCodes,
+  };
+}
 const endProgress = (): void => {
   if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
 };
@@ -90,8 +151,8 @@ async function startGateway(dir: string, opts: Options, stubPort: number): Promi
       http: { host: '127.0.0.1', port: httpPort },
       store: { driver: 'sqlite', path: dbPath, synchronous: 'full' },
       security: { panHashKey: 'b2'.repeat(32) },
-      merchants: [{ id: 'MERCHANT0000001', name: 'Bench Shop' }],
-      terminals: terminalIds(opts.connections).map((id) => ({ id, merchantId: 'MERCHANT0000001' })),
+      merchants: [{ id: MERCHANT, name: 'Bench Shop' }],
+      terminals: terminalIds(opts.connections).map((id) => ({ id, merchantId: MERCHANT })),
       log: { level: 'warn' },
     }),
   );
@@ -115,22 +176,16 @@ async function measureGateway(dir: string, opts: Options): Promise<{ max: Phase;
     const { gateway, port, dbPath } = await startGateway(dir, opts, stubPort);
     try {
       const meter = new CpuMeter({ gateway: gateway.process.pid, stub: stub.process.pid });
-      const driver = await Driver.connect({ port, terminalIds: terminalIds(opts.connections), expect: 'approval', progress, window: meter });
-      let max: Phase;
-      let open: Phase;
-      try {
-        max = { result: await driver.closedLoop('gateway, closed loop', WARMUP_MS, opts.durationMs), cpu: meter.toString() };
-        const half = max.result.rate / 2;
-        open = { result: await driver.openLoop(`gateway, open loop at ${fmt(half)}/s`, half, OPEN_LEAD_IN_MS, opts.durationMs), cpu: meter.toString() };
-      } finally {
-        driver.close();
-      }
+      const n = opts.connections;
+      const max = { result: await load('gateway, closed loop', port, n, 'closed', undefined, WARMUP_MS, opts.durationMs, meter), cpu: meter.toString() };
+      const half = max.result.rate / 2;
+      const open = { result: await load(`gateway, open loop at ${fmt(half)}/s`, port, n, 'open', half, OPEN_LEAD_IN_MS, opts.durationMs, meter), cpu: meter.toString() };
       // a clean stop: the gateway commits what it holds, and a CPU profile gets written
       await gateway.stop(10_000);
       const db = new Database(dbPath, { readonly: true });
       const journaled = (db.prepare(`SELECT count(*) AS n FROM transactions WHERE state = 'approved'`).get() as { n: number }).n;
       db.close();
-      return { max, open, journaled, expected: driver.expected };
+      return { max, open, journaled, expected: max.result.approvals + open.result.approvals };
     } finally {
       await gateway.stop();
     }
@@ -141,28 +196,24 @@ async function measureGateway(dir: string, opts: Options): Promise<{ max: Phase;
 
 /** The ceiling, closed loop; then the same open-loop rate as the gateway's, for the harness's own latency there. */
 async function measureRelay(opts: Options, openRate: number): Promise<{ max: Phase; open: Phase }> {
-  const echo = startNode('echo', [BARE, 'echo']);
+  const host = startNode('bare host', [BARE, 'host']);
   try {
-    const relay = startNode('bare relay', [BARE, 'relay', String(await readyPort(echo))]);
+    const relay = startNode('bare relay', [BARE, 'relay', String(await readyPort(host))]);
     try {
-      const meter = new CpuMeter({ relay: relay.process.pid, echo: echo.process.pid });
+      const meter = new CpuMeter({ relay: relay.process.pid, host: host.process.pid });
       const port = await readyPort(relay);
-      const driver = await Driver.connect({ port, terminalIds: terminalIds(opts.connections), expect: 'echo', progress, window: meter });
-      try {
-        const max = { result: await driver.closedLoop('bare relay, closed loop', RELAY_WARMUP_MS, opts.durationMs), cpu: meter.toString() };
-        const open = {
-          result: await driver.openLoop(`bare relay, open loop at ${fmt(openRate)}/s`, openRate, OPEN_LEAD_IN_MS, opts.durationMs),
-          cpu: meter.toString(),
-        };
-        return { max, open };
-      } finally {
-        driver.close();
-      }
+      const n = opts.connections;
+      const max = { result: await load('bare relay, closed loop', port, n, 'closed', undefined, RELAY_WARMUP_MS, opts.durationMs, meter), cpu: meter.toString() };
+      const open = {
+        result: await load(`bare relay, open loop at ${fmt(openRate)}/s`, port, n, 'open', openRate, OPEN_LEAD_IN_MS, opts.durationMs, meter),
+        cpu: meter.toString(),
+      };
+      return { max, open };
     } finally {
       await relay.stop();
     }
   } finally {
-    await echo.stop();
+    await host.stop();
   }
 }
 
@@ -201,15 +252,16 @@ async function main(argv: string[]): Promise<number> {
     const s = opts.durationMs / 1000;
     console.log(detail('gateway', `closed loop, ${n} connections, ${s} s`, 'auth/s', gw.max));
     console.log(detail('gateway', `open loop at ${fmt(half)}/s, ${s} s`, 'auth/s', gw.open));
-    console.log(detail('bare relay', `closed loop, ${n} connections, ${s} s`, 'frames/s', relay.max));
-    console.log(detail('bare relay', `open loop at ${fmt(half)}/s, ${s} s`, 'frames/s', relay.open));
+    console.log(detail('bare relay', `closed loop, ${n} connections, ${s} s`, 'auth/s', relay.max));
+    console.log(detail('bare relay', `open loop at ${fmt(half)}/s, ${s} s`, 'auth/s', relay.open));
     console.log(`  ${'journal'.padEnd(10)} ${fmt(gw.journaled)} approved rows for ${fmt(gw.expected)} approvals answered (synchronous=full, in ${tmpdir()})`);
     console.log(
       `  ${'goals'.padEnd(10)} ${fmt(GOAL.rate)} auth/s: ${met(gw.max.result.rate >= GOAL.rate)}; ` +
         `p99 under ${GOAL.p99Ms} ms at half load: ${met(gw.open.result.p99 < GOAL.p99Ms)}; ` +
         `${GOAL.ofRelay * 100}% of bare relay: ${met(share >= GOAL.ofRelay)}`,
     );
-    if (firstUnexpected !== undefined) console.log(`  ${'unexpected'.padEnd(10)} first unexpected reply: ${firstUnexpected}`);
+    const unexpected = [gw.max, gw.open, relay.max, relay.open].flatMap((p) => Object.entries(p.result.codes).filter(([rc]) => rc !== '00'));
+    if (unexpected.length > 0) console.log(`  ${'unexpected'.padEnd(10)} response codes other than 00: ${unexpected.map(([rc, n]) => `${rc} x${n}`).join(', ')}`);
     // other work on the machine takes CPU from the processes measured: the load average says how much there was
     console.log(
       `  ${'took'.padEnd(10)} ${((performance.now() - began) / 1000).toFixed(1)} s on ${availableParallelism()} CPUs ` +

@@ -63,6 +63,44 @@ describe('load', () => {
     expect(rowsOf(1205).every((r) => r.status === 'declined')).toBe(true);
   });
 
+  it('without chip data (the patched-template path) every purchase is its own: distinct STANs, all approved', async () => {
+    const s = await runLoad(options({ emv: false, terminals: 4, count: 200, amount: 2400 }));
+    expect(s).toMatchObject({ sent: 200, approved: 200, timedOut: 0, errors: 0 });
+    const rows = rowsOf(2400);
+    expect(rows).toHaveLength(200);
+    expect(new Set(rows.map((r) => `${r.terminalId}/${r.stan}`)).size).toBe(200);
+  });
+
+  it('a warm-up sends purchases that the summary does not count, and the window opens after it', async () => {
+    const events: string[] = [];
+    const began = performance.now();
+    let openedAfter = -1;
+    const s = await runLoad(
+      options({
+        mode: 'closed',
+        rate: undefined,
+        terminals: 3,
+        durationMs: 300,
+        warmupMs: 300,
+        amount: 2600,
+        onWindow: {
+          open: () => {
+            openedAfter = performance.now() - began;
+            events.push('open');
+          },
+          close: () => events.push('close'),
+        },
+      }),
+    );
+    expect(events).toEqual(['open', 'close']);
+    expect(openedAfter).toBeGreaterThanOrEqual(290);
+    expect(s.sent).toBeGreaterThan(0);
+    expect(s.approved).toBe(s.sent);
+    // the acquirer saw the warm-up's purchases too
+    expect(rowsOf(2600).length).toBeGreaterThan(s.sent);
+    await expect(runLoad(options({ count: 1, warmupMs: -1 }))).rejects.toThrow('"warmupMs" must be an integer');
+  });
+
   it('a purchase with no answer is reversed before the next one, and the last one before the run ends', async () => {
     // 71: the stub answers after 3 s, the gateway gives up after 1 s; the terminals after 200 ms
     const s = await runLoad(options({ mode: 'closed', rate: undefined, terminals: 2, count: 4, amount: 1271, timeoutMs: 200 }));
