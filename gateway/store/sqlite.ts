@@ -1,6 +1,7 @@
 import { closeSync, fdatasync, fsyncSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import { Checkpointer } from './checkpointer.js';
 import { SCHEMA } from './schema.js';
 import {
   DuplicateKeyError,
@@ -26,6 +27,8 @@ export interface SqliteStoreOptions {
   path: string;
   /** "full" syncs every commit (the default: an answer is never ahead of the disk); "normal" survives kill -9 only. */
   synchronous?: 'full' | 'normal';
+  /** How often a worker thread copies the WAL into the database file (ms). Default 100. */
+  checkpointIntervalMs?: number;
 }
 
 type Row = Record<string, unknown>;
@@ -54,6 +57,7 @@ export class SqliteStore implements Store {
   private unsynced: Waiter[] = [];
   private syncRunning = false;
   private synced: (() => void) | undefined;
+  private readonly checkpointer: Checkpointer | undefined;
   private readonly stmt: Record<string, Database.Statement>;
 
   constructor(opts: SqliteStoreOptions) {
@@ -62,6 +66,13 @@ export class SqliteStore implements Store {
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
     if (opts.path !== ':memory:' && opts.synchronous !== 'normal') this.walPath = `${opts.path}-wal`;
+    if (opts.path !== ':memory:') {
+      this.db.pragma('wal_autocheckpoint = 0');
+      this.checkpointer = new Checkpointer(opts.path, opts.checkpointIntervalMs ?? 100, (message) => {
+        // nothing is lost while checkpoints fail, the WAL only grows: worth a line on stderr, not a crash
+        process.emitWarning(`journal checkpoint failed: ${message}`);
+      });
+    }
     this.db.pragma('foreign_keys = ON');
     this.db.exec(SCHEMA);
     const s = (sql: string): Database.Statement => this.db.prepare(sql);
@@ -136,6 +147,7 @@ export class SqliteStore implements Store {
   async close(): Promise<void> {
     if (this.open) this.commit();
     if (this.syncRunning || this.unsynced.length > 0) await new Promise<void>((resolve) => (this.synced = resolve));
+    await this.checkpointer?.stop();
     if (this.walFd !== undefined) closeSync(this.walFd);
     this.walFd = undefined;
     this.db.close();

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,7 +12,8 @@ const STRACE = ['/usr/bin/strace', '/bin/strace'].find((p) => existsSync(p));
 // strace records its fdatasync calls (libuv told not to use io_uring, whose submissions strace cannot see) and its writes to stdout in the order the kernel saw them.
 const CHILD = `
 import { SqliteStore } from ${JSON.stringify(STORE)};
-const store = new SqliteStore({ path: process.argv[2], synchronous: process.argv[3] });
+// no checkpoint during the run: the checkpointer's own syncs would count as the journal's
+const store = new SqliteStore({ path: process.argv[2], synchronous: process.argv[3], checkpointIntervalMs: 60000 });
 await store.init();
 for (let i = 0; i < 20; i++) {
   await store.addException({ kind: 'REVERSAL_ABANDONED', txId: null, terminalId: 'T1', merchantId: 'M1', detail: 'n' + i, createdAt: i });
@@ -29,10 +30,11 @@ function trace(synchronous: 'full' | 'normal'): string[] {
   const r = spawnSync(STRACE!, ['-f', '-e', 'trace=fdatasync,fsync,write', '-o', log, process.execPath, script, join(dir, 'j.db'), synchronous], { encoding: 'utf8', env: { ...process.env, UV_USE_IO_URING: '0' } });
   expect(r.status, r.stderr).toBe(0);
   expect(r.stdout.split('\n').filter(Boolean)).toHaveLength(20);
-  // one event per line: "sync" for a sync of any file, "resolved" for the child telling stdout a write resolved
+  // one event per line: "sync" for a sync of any file (finished: strace splits a call another thread interrupts into
+  // "unfinished" and "resumed" lines), "resolved" for the child telling stdout a write resolved
   return readFileSync(log, 'utf8')
     .split('\n')
-    .flatMap((l) => (/ f(data)?sync\(\d+\)\s+= 0/.test(l) ? ['sync'] : /write\(1, "resolved /.test(l) ? ['resolved'] : []));
+    .flatMap((l) => (/ f(data)?sync(\(\d+\)| resumed>\))\s+= 0/.test(l) ? ['sync'] : /write\(1, "resolved /.test(l) ? ['resolved'] : []));
 }
 
 describe.skipIf(STRACE === undefined)('SQLite journal durability (strace)', () => {
@@ -56,5 +58,31 @@ describe.skipIf(STRACE === undefined)('SQLite journal durability (strace)', () =
     expect(events.filter((e) => e === 'resolved')).toHaveLength(20);
     // creating the file syncs, and so does the checkpoint at close; nothing in between
     expect(events.slice(events.indexOf('resolved'), events.lastIndexOf('resolved')).filter((e) => e === 'sync')).toHaveLength(0);
+  });
+});
+
+describe('SQLite journal checkpoints', () => {
+  it('a worker copies the WAL into the database file, so the WAL stays small while the journal grows', async () => {
+    const { SqliteStore } = await import('../../../gateway/store/sqlite.js');
+    const path = join(mkdtempSync(join(tmpdir(), 'posgw-ckpt-')), 'j.db');
+    const store = new SqliteStore({ path, checkpointIntervalMs: 10 });
+    await store.init();
+    const detail = 'x'.repeat(2000);
+    // about 16 MB over 400 commits, a few milliseconds apart: without checkpoints the WAL would hold all of it
+    for (let i = 0; i < 400; i++) {
+      await Promise.all(Array.from({ length: 20 }, (_, j) => store.addException({ kind: 'REVERSAL_ABANDONED', txId: null, terminalId: 'T1', merchantId: 'M1', detail, createdAt: i * 20 + j })));
+      if (i % 10 === 0) await new Promise((r) => setTimeout(r, 12));
+    }
+    const wal = statSync(`${path}-wal`).size;
+    const db = statSync(path).size;
+    expect(db).toBeGreaterThan(8_000_000);
+    expect(wal).toBeLessThan(db / 2);
+    await store.close();
+    expect((await (async () => {
+      const again = new SqliteStore({ path, synchronous: 'normal' });
+      const n = (await again.exceptions()).length;
+      await again.close();
+      return n;
+    })())).toBe(8000);
   });
 });

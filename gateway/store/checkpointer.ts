@@ -1,0 +1,59 @@
+import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
+
+// The worker's own code: CommonJS, given the driver's resolved path, so it loads the same better-sqlite3 as the store
+// from the compiled gateway and from the test runner alike (a worker file would exist in one and not the other).
+const SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads');
+const Database = require(workerData.driver);
+const db = new Database(workerData.path);
+db.pragma('busy_timeout = 1000');
+const run = () => {
+  try {
+    db.pragma('wal_checkpoint(PASSIVE)');
+  } catch (e) {
+    parentPort.postMessage({ error: String(e) });
+  }
+};
+const timer = setInterval(run, workerData.intervalMs);
+parentPort.on('message', (m) => {
+  if (m !== 'stop') return;
+  clearInterval(timer);
+  run();
+  db.close();
+  parentPort.close();
+});
+`;
+
+/**
+ * Copies the WAL into the database file on a thread of its own. SQLite's automatic checkpoint runs inside a COMMIT,
+ * on the event loop, writing and syncing a megabytes-long batch of pages every thousand; with it switched off
+ * (`wal_autocheckpoint = 0`) this worker's connection checkpoints every `intervalMs` instead. PASSIVE never waits for
+ * the writer, and the writer starts the WAL over once a checkpoint has caught up, so the file stays small.
+ */
+export class Checkpointer {
+  private readonly worker: Worker;
+  private stopped: Promise<void> | undefined;
+
+  constructor(path: string, intervalMs: number, onError: (message: string) => void) {
+    const driver = createRequire(import.meta.url).resolve('better-sqlite3');
+    this.worker = new Worker(SOURCE, { eval: true, workerData: { path, intervalMs, driver } });
+    this.worker.on('message', (m: { error?: string }) => {
+      if (m.error !== undefined) onError(m.error);
+    });
+    this.worker.on('error', (e) => onError(String(e)));
+    // the worker never keeps the process alive on its own
+    this.worker.unref();
+  }
+
+  /** A last checkpoint, then the worker's connection closes. */
+  stop(): Promise<void> {
+    this.stopped ??= new Promise<void>((resolve) => {
+      this.worker.once('exit', () => resolve());
+      // waited for now: it must keep the process alive until it has finished
+      this.worker.ref();
+      this.worker.postMessage('stop');
+    });
+    return this.stopped;
+  }
+}
