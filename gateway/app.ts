@@ -3,14 +3,21 @@ import { readFileSync } from 'node:fs';
 import pino, { type Logger } from 'pino';
 import { codecFor, loadSpec } from '../protocol/index.js';
 import { HostLink, type LateReplyInfo } from './acquirer/index.js';
+import { AlertEngine, defaultAlertsConfig } from './alerts/index.js';
 import { systemClock, type Clock } from './clock.js';
 import type { GatewayConfig } from './config/types.js';
+import { EventLog } from './feed/log.js';
+import { FeedServer } from './feed/server.js';
+import { followAlerts, followRecon, publishReversal } from './feed/sources.js';
+import { DEFAULT_FEED } from './config/schema.js';
 import type { FlowContext } from './flow/context.js';
 import { buildHttp } from './http.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { isApproval, RC } from './responses.js';
 import { AcquirerGate } from './routing/gate.js';
 import { Router } from './routing/router.js';
+import { reconOptionsOf } from './recon-service/config.js';
+import { settlementFetcherOf } from './recon-service/fetch.js';
 import { ReconService } from './recon-service/service.js';
 import { RrnGenerator } from './rrn.js';
 import { SafQueue } from './saf.js';
@@ -38,6 +45,11 @@ export interface RunningGateway {
   serial: SerialPorts;
   /** Reconciliation of the journal, the batch uploads and the imported settlement reports (cases in memory). */
   recon: ReconService;
+  /** Early-warning alerts: `onChange(listener)` for raises and clears, `active(merchantId?)` for what is up now. */
+  alerts: AlertEngine;
+  /** The merchants' live feed: `publish`, `alert(alert, 'raised' | 'cleared')`; served over WebSocket at /feed. */
+  feed: EventLog;
+  feedServer: FeedServer;
   /** Bound ports: listener name -> port, and the HTTP port. */
   ports: { listeners: Record<string, number>; http: number };
   close(): Promise<void>;
@@ -109,7 +121,26 @@ export async function startGateway(config: GatewayConfig, opts: GatewayOptions =
     wakeSaf: (id) => queues.get(id)?.wake(),
   };
 
+  const feed = new EventLog(store, clock, logger.child({ component: 'feed' }));
+  await feed.init(config.merchants.map((m) => m.id));
+  ctx.feed = feed;
+
   await recover(ctx);
+  // fed live from here on (before any listener opens); what the journal holds from before is seeded at start()
+  const alerts = new AlertEngine({
+    config: config.alerts ?? defaultAlertsConfig(),
+    clock,
+    store,
+    logger: logger.child({ component: 'alerts' }),
+    metrics,
+    merchants: config.merchants.map((m) => m.id),
+    acquirerDown: (id) => {
+      const gate = gates.get(id);
+      return gate !== undefined && !gate.drained && !gate.available();
+    },
+  });
+  ctx.alerts = alerts;
+  followAlerts(feed, alerts);
 
   for (const [id, link] of links) {
     link.on('late', (reply, info) => {
@@ -127,11 +158,38 @@ export async function startGateway(config: GatewayConfig, opts: GatewayOptions =
   const serial = new SerialPorts(config.serialPorts ?? [], (spec) => codecFor(loadSpec(spec, (p) => readFileSync(p, 'utf8'))), ctx, opts.serial);
   serial.start();
 
-  const recon = new ReconService({ store, clock });
+  const recon = new ReconService({ store, clock, recon: reconOptionsOf(config), logger: logger.child({ component: 'recon' }) });
   await recon.sync();
+  const settlementFetch = settlementFetcherOf(config, {
+    clock,
+    importReport: (csv) => recon.importReport(csv),
+    imported: async () => new Set((await store.reports()).map((r) => r.reportId)),
+    logger: logger.child({ component: 'settlement-fetch' }),
+  });
+  settlementFetch.start();
+  await alerts.start(recon);
   const merchantTokens = new Map(config.merchants.flatMap((m) => (m.apiToken === undefined ? [] : [[m.id, m.apiToken] as const])));
   const reconHttp = { service: recon, adminToken: config.http.adminToken, merchantTokens, terminals: new Map(config.terminals.map((t) => [t.id, t.merchantId])) };
   const http = buildHttp({ links, gates, store, metrics, clock, logger, adminToken: config.http.adminToken, serial, recon: reconHttp });
+  followRecon(feed, recon, clock);
+  feed.setFundedSource(async (merchantId, terminalId, batchNo) => (await recon.batches(merchantId)).find((b) => b.terminalId === terminalId && b.batchNo === batchNo)?.funded);
+  const feedServer = new FeedServer({
+    log: feed,
+    config: config.feed ?? DEFAULT_FEED,
+    adminToken: config.http.adminToken,
+    merchantTokens,
+    merchantIds: new Set(config.merchants.map((m) => m.id)),
+    snapshot: async (merchantId) => {
+      await recon.fresh();
+      const batches = (await recon.batches(merchantId ?? undefined)).filter((b) => b.status === 'open');
+      const cases = recon.cases({ merchantId: merchantId ?? undefined, status: 'open' }).map(({ audit: _audit, ...c }) => c);
+      return { batches, cases };
+    },
+    clock,
+    logger: logger.child({ component: 'feed' }),
+    metrics,
+  });
+  feedServer.attach(http.server);
   await http.listen({ host: config.http.host, port: config.http.port });
   const httpPort = (http.server.address() as { port: number }).port;
   logger.info({ listeners: listenerPorts, http: httpPort }, 'gateway started');
@@ -146,12 +204,18 @@ export async function startGateway(config: GatewayConfig, opts: GatewayOptions =
     http,
     serial,
     recon,
+    alerts,
+    feed,
+    feedServer,
     ports: { listeners: listenerPorts, http: httpPort },
     close() {
       closing ??= (async () => {
+        await alerts.stop();
+        settlementFetch.stop();
         await Promise.all([...servers.map((s) => s.close()), serial.close()]);
         for (const q of queues.values()) q.stop();
         await Promise.all([...links.values()].map((l) => l.stop()));
+        await feedServer.close();
         await http.close();
         await store.close();
         logger.info('gateway stopped');
@@ -166,10 +230,13 @@ async function recover(ctx: FlowContext): Promise<void> {
   const stuck = await ctx.store.inFlight();
   const now = ctx.clock.now();
   await Promise.all(
-    stuck.flatMap((tx) => [
-      ctx.store.recordOutcome(tx.id, { state: 'timed_out', responseCode: RC.ISSUER_UNAVAILABLE, at: now }),
-      tx.acquirerId === null ? undefined : ctx.store.queueReversal(tx.id, tx.acquirerId, 'recovery', now),
-    ]),
+    stuck.flatMap((tx) => {
+      if (tx.acquirerId !== null) publishReversal(ctx.feed, { ...tx, responseCode: RC.ISSUER_UNAVAILABLE }, 'recovery', now);
+      return [
+        ctx.store.recordOutcome(tx.id, { state: 'timed_out', responseCode: RC.ISSUER_UNAVAILABLE, at: now }),
+        tx.acquirerId === null ? undefined : ctx.store.queueReversal(tx.id, tx.acquirerId, 'recovery', now),
+      ];
+    }),
   );
   if (stuck.length > 0) ctx.logger.warn({ count: stuck.length }, 'recovery: reversals queued for requests left in flight');
 }
@@ -188,6 +255,8 @@ async function onLate(ctx: FlowContext, acquirerId: string, rrn: unknown, rc: un
   }
   const at = ctx.clock.now();
   const reverse = isApproval(typeof rc === 'string' ? rc : null) && tx.state !== 'approved';
+  // a reversal queued before (the timeout's) was announced then
+  if (reverse && tx.reversal === null) publishReversal(ctx.feed, tx, 'late', at);
   await Promise.all([
     typeof rc === 'string' ? ctx.store.recordLateReply(tx.id, rc, at) : undefined,
     reverse ? ctx.store.queueReversal(tx.id, acquirerId, 'late', at) : undefined,

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { startGateway, type RunningGateway } from './app.js';
 import { CONFIG_FLAGS, configFlagsHelp, isConfigError, loadConfig, overridesFromFlags } from './config/index.js';
+import { watch } from './feed/watch.js';
 import { importSettlement } from './settlement/import.js';
 import { ReportError } from './settlement/report.js';
 import { SqliteStore } from './store/sqlite.js';
@@ -19,6 +20,7 @@ pos-gateway demo
 pos-gateway acquirers [--url URL]
 pos-gateway drain|resume ACQUIRER [--url URL] [--token TOKEN]
 pos-gateway import-settlement FILE --config FILE
+pos-gateway watch --url ws://HOST:PORT/feed --token TOKEN [--since N] [--merchant ID] [--json]
 
 Commands:
   run        run the gateway with a JSON config file (the default command)
@@ -29,11 +31,17 @@ Commands:
   import-settlement
              import an acquirer's settlement report (CSV) into the journal; the same report twice changes nothing,
              a malformed one is refused with its line and column and nothing of it is imported
+  watch      follow a running gateway's settlement feed (docs/websocket-feed.md), one line per event; reconnects
+             with the last number seen when the connection drops; exits 0 on Ctrl-C, 1 when the token is refused
 
 Options:
   --config FILE             the JSON config file (see README, "Configuration")
   --url URL                 the running gateway's HTTP address (default http://127.0.0.1:8080)
-  --token TOKEN             the admin token (http.adminToken), for drain and resume
+  --token TOKEN             the admin token (http.adminToken), for drain and resume; for watch, a merchant's
+                            apiToken or the admin token (every merchant)
+  --since N                 watch: replay the events after number N (a merchant's seq; the operator's global id)
+  --merchant ID             watch with the admin token: this merchant's feed only
+  --json                    watch: print the feed's messages as they come, one JSON per line
 ${configFlagsHelp()}
   -h, --help                this help
 
@@ -41,7 +49,7 @@ Exit codes: 0 stopped by a signal, 1 could not start (config, ports, store), 2 u
 
 class UsageError extends Error {}
 
-const COMMANDS = ['run', 'demo', 'acquirers', 'drain', 'resume', 'import-settlement'] as const;
+const COMMANDS = ['run', 'demo', 'acquirers', 'drain', 'resume', 'import-settlement', 'watch'] as const;
 
 function parse(argv: string[]): { command: string; values: Record<string, unknown>; positionals: string[] } {
   const named = (COMMANDS as readonly string[]).includes(argv[0]);
@@ -51,6 +59,9 @@ function parse(argv: string[]): { command: string; values: Record<string, unknow
     config: { type: 'string' },
     url: { type: 'string' },
     token: { type: 'string' },
+    since: { type: 'string' },
+    merchant: { type: 'string' },
+    json: { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
   };
   for (const f of CONFIG_FLAGS) options[f.name] = { type: 'string', multiple: f.multiple };
@@ -118,6 +129,37 @@ async function operator(command: string, values: Record<string, unknown>, positi
   return ExitCodes.ok;
 }
 
+/** Follows the settlement feed until Ctrl-C. */
+async function watchCommand(values: Record<string, unknown>): Promise<number> {
+  const url = typeof values.url === 'string' ? values.url : 'ws://127.0.0.1:8080/feed';
+  if (!/^wss?:\/\//.test(url)) throw new UsageError('option "--url" must be a ws:// or wss:// URL, e.g. ws://127.0.0.1:8080/feed');
+  if (typeof values.token !== 'string' || values.token === '') throw new UsageError('option "--token" is required for watch');
+  let since: number | undefined;
+  if (values.since !== undefined) {
+    since = Number(values.since);
+    if (!Number.isSafeInteger(since) || since < 0) throw new UsageError('option "--since" must be a non-negative integer');
+  }
+  const stop = new AbortController();
+  const onSignal = (): void => stop.abort();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    return await watch({
+      url,
+      token: values.token,
+      since,
+      merchantId: typeof values.merchant === 'string' ? values.merchant : undefined,
+      json: values.json === true,
+      out: (line) => process.stdout.write(`${line}\n`),
+      err: (line) => process.stderr.write(`${line}\n`),
+      signal: stop.signal,
+    });
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
 async function main(argv: string[]): Promise<number> {
   const { command, values, positionals } = parse(argv);
   if (values.help) {
@@ -126,6 +168,7 @@ async function main(argv: string[]): Promise<number> {
   }
   if (command === 'acquirers' || command === 'drain' || command === 'resume') return operator(command, values, positionals);
   if (command === 'import-settlement') return importCommand(values, positionals);
+  if (command === 'watch') return watchCommand(values);
   let stub: ChildProcess | undefined;
   let configPath = values.config as string | undefined;
   if (command === 'demo') {
@@ -148,11 +191,15 @@ async function main(argv: string[]): Promise<number> {
   }
   if (command === 'demo') {
     const port = gateway.ports.listeners[config.listeners[0].name];
+    const http = `http://127.0.0.1:${gateway.ports.http}`;
+    const merchant = config.merchants[0];
     process.stderr.write(
       `\nThe demo is running: terminals connect to 127.0.0.1:${port}, the acquirer stub listens on 127.0.0.1:9100.\n` +
         `Send a first purchase of 12.34 from terminal TERM0001:\n\n` +
         `  npx terminal-sim purchase --target tcp://127.0.0.1:${port} --terminal TERM0001 --merchant MERCHANT0000001 --amount 12.34\n\n` +
-        `Health: http://127.0.0.1:${gateway.ports.http}/health   Metrics: http://127.0.0.1:${gateway.ports.http}/metrics\n` +
+        `Dashboard: ${http}/  (sign in with the merchant token "${merchant.apiToken ?? ''}"; operator: "${config.http.adminToken ?? ''}")\n` +
+        `Live feed in a terminal: npx pos-gateway watch --url ws://127.0.0.1:${gateway.ports.http}/feed --token ${merchant.apiToken ?? ''}\n` +
+        `Health: ${http}/health   Metrics: ${http}/metrics   API: ${http}/docs\n` +
         `Stub ledger: http://127.0.0.1:9101/ledger   Stop with Ctrl-C.\n\n`,
     );
   }

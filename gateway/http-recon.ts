@@ -1,7 +1,12 @@
-import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { Ajv } from 'ajv';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, FastifySchemaCompiler } from 'fastify';
 import { timingSafeEqual } from 'node:crypto';
-import { CaseClasses, CaseStatuses, Severities, type Case } from './recon/index.js';
-import type { ReconService } from './recon-service/service.js';
+import {
+  actionBodies, batchList, caseParams, caseSchema, casesQuery, errors, importResult, lookupQuery, reportList, runResult, whereSchema,
+} from './http-recon-schemas.js';
+import type { Case } from './recon/index.js';
+import { ExportError, exportedReceiptSchema, type ExportedReceipt } from './recon-service/receipt-export.js';
+import type { CaseAction, ReconService } from './recon-service/service.js';
 import { ReportError } from './settlement/report.js';
 
 export interface ReconHttpDeps {
@@ -28,34 +33,13 @@ export const ReconErrorCodes = {
   FORBIDDEN: 'only the operator token may do this',
   BAD_REQUEST: 'the request does not match the route schema',
   REPORT_INVALID: 'the settlement report is malformed (line and column given)',
+  RECEIPTS_INVALID: 'the receipt export is malformed or names a terminal not this token\'s (index and field given)',
   CASE_NOT_FOUND: 'no such case for this token',
   TRANSACTION_NOT_FOUND: 'no such sale for this token',
   TERMINAL_NOT_FOUND: 'no such terminal for this token',
   MERCHANT_NOT_FOUND: 'no such merchant for this token',
 } as const;
 export type ReconErrorCode = keyof typeof ReconErrorCodes;
-
-const error = {
-  type: 'object',
-  required: ['error'],
-  properties: {
-    error: {
-      type: 'object',
-      required: ['code', 'message'],
-      properties: { code: { type: 'string' }, message: { type: 'string' }, line: { type: 'integer' }, column: { type: 'integer' } },
-    },
-  },
-} as const;
-const errors = { 400: error, 401: error, 403: error, 404: error } as const;
-
-const totals = {
-  type: 'object',
-  properties: { saleCount: { type: 'integer' }, saleAmount: { type: 'integer' }, refundCount: { type: 'integer' }, refundAmount: { type: 'integer' } },
-} as const;
-const nullableTotals = { anyOf: [totals, { type: 'null' }] } as const;
-
-const caseSchema = { type: 'object', additionalProperties: true, properties: { id: { type: 'string' }, class: { type: 'string' }, status: { type: 'string' } } } as const;
-const match = { type: 'object', additionalProperties: true, properties: { rrn: { type: 'string' }, stage: { type: 'string' }, next: { type: 'string' } } } as const;
 
 const CSV_COLUMNS = [
   'id', 'class', 'severity', 'status', 'merchantId', 'terminalId', 'batchNo', 'stan', 'localDate', 'rrn', 'authCode', 'amount', 'currency',
@@ -82,6 +66,13 @@ function same(a: string, b: string): boolean {
   const y = Buffer.from(b);
   return x.length === y.length && timingSafeEqual(x, y);
 }
+
+/**
+ * JSON bodies are validated as sent: fastify's default validator coerces types, and would take "10.00" for the integer
+ * 10 (minor units). Params are strings either way.
+ */
+const asSent = new Ajv({ coerceTypes: false, useDefaults: false, removeAdditional: false, allErrors: false });
+const jsonBody: FastifySchemaCompiler<object> = ({ schema }) => asSent.compile(schema);
 
 function scope(req: FastifyRequest): string | undefined {
   const p = req.principal!;
@@ -125,12 +116,10 @@ export async function reconRoutes(app: FastifyInstance, deps: ReconHttpDeps): Pr
   app.post('/settlement/reports', {
     preHandler: operatorOnly,
     schema: {
+      summary: 'import a settlement report (CSV); the same report twice changes nothing',
+      consumes: ['text/csv'],
       body: { type: 'string', minLength: 1 },
-      response: {
-        200: { type: 'object', properties: { reportId: { type: 'string' }, acquirerId: { type: 'string' }, settlementDate: { type: 'string' }, imported: { type: 'boolean' }, lines: { type: 'integer' } } },
-        201: { type: 'object', properties: { reportId: { type: 'string' }, acquirerId: { type: 'string' }, settlementDate: { type: 'string' }, imported: { type: 'boolean' }, lines: { type: 'integer' } } },
-        ...errors,
-      },
+      response: { 200: importResult, 201: importResult, ...errors },
     },
   }, async (req, res) => {
     try {
@@ -143,38 +132,13 @@ export async function reconRoutes(app: FastifyInstance, deps: ReconHttpDeps): Pr
   });
 
   app.get('/settlement/reports', {
-    schema: {
-      response: {
-        200: {
-          type: 'object',
-          properties: {
-            reports: {
-              type: 'array',
-              items: { type: 'object', properties: { reportId: { type: 'string' }, acquirerId: { type: 'string' }, settlementDate: { type: 'string' }, lines: { type: 'integer' }, importedAt: { type: 'string' } } },
-            },
-          },
-        },
-        ...errors,
-      },
-    },
+    schema: { summary: 'the imported settlement reports (a merchant: those with its lines)', response: { 200: reportList, ...errors } },
   }, async (req) => ({ reports: (await service.reports(scope(req))).map((r) => ({ ...r, importedAt: new Date(r.importedAt).toISOString() })) }));
 
-  app.get<{ Querystring: { class?: Case['class']; status?: Case['status']; severity?: Case['severity']; terminal?: string; merchant?: string; rrn?: string; expected?: boolean; format?: 'json' | 'csv' } }>('/recon/cases', {
+  app.get<{ Querystring: { class?: Case['class']; status?: Case['status']; severity?: Case['severity']; terminal?: string; merchant?: string; rrn?: string; expected?: boolean; cleared?: boolean; format?: 'json' | 'csv' } }>('/recon/cases', {
     schema: {
-      querystring: {
-        type: 'object',
-        additionalProperties: false,
-        properties: {
-          class: { type: 'string', enum: [...CaseClasses] },
-          status: { type: 'string', enum: [...CaseStatuses] },
-          severity: { type: 'string', enum: [...Severities] },
-          terminal: { type: 'string', minLength: 1, maxLength: 16 },
-          merchant: { type: 'string', minLength: 1, maxLength: 15 },
-          rrn: { type: 'string', pattern: '^[0-9A-Za-z ]{1,12}$' },
-          expected: { type: 'boolean' },
-          format: { type: 'string', enum: ['json', 'csv'] },
-        },
-      },
+      summary: 'the cases, most severe first, filtered; format=csv for a spreadsheet',
+      querystring: casesQuery,
       response: { 200: { type: 'object', properties: { count: { type: 'integer' }, cases: { type: 'array', items: caseSchema } } }, ...errors },
     },
   }, async (req, res) => {
@@ -190,6 +154,7 @@ export async function reconRoutes(app: FastifyInstance, deps: ReconHttpDeps): Pr
       status: q.status,
       severity: q.severity,
       includeExpected: q.expected === true || q.class === 'EXPECTED',
+      includeCleared: q.cleared,
     });
     if (q.format === 'csv') {
       // the schema above is for JSON: the CSV is sent as is
@@ -199,7 +164,7 @@ export async function reconRoutes(app: FastifyInstance, deps: ReconHttpDeps): Pr
   });
 
   app.get<{ Params: { id: string } }>('/recon/cases/:id', {
-    schema: { params: { type: 'object', properties: { id: { type: 'string', minLength: 1, maxLength: 200 } } }, response: { 200: caseSchema, ...errors } },
+    schema: { summary: 'one case with its audit trail', params: caseParams, response: { 200: caseSchema, ...errors } },
   }, async (req, res) => {
     const c = service.getCase(req.params.id);
     const own = scope(req);
@@ -209,18 +174,9 @@ export async function reconRoutes(app: FastifyInstance, deps: ReconHttpDeps): Pr
 
   app.get<{ Querystring: { rrn?: string; last4?: string; amount?: number; date?: string } }>('/recon/lookup', {
     schema: {
-      querystring: {
-        type: 'object',
-        additionalProperties: false,
-        properties: {
-          rrn: { type: 'string', pattern: '^[0-9A-Za-z ]{1,12}$' },
-          last4: { type: 'string', pattern: '^[0-9]{4}$' },
-          amount: { type: 'integer', minimum: 0 },
-          date: { type: 'string', pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2}$' },
-        },
-        anyOf: [{ required: ['rrn'] }, { required: ['last4', 'amount', 'date'] }],
-      },
-      response: { 200: { type: 'object', properties: { matches: { type: 'array', items: match } } }, ...errors },
+      summary: 'where is my money: by RRN, or by last 4 digits, amount and date',
+      querystring: lookupQuery,
+      response: { 200: { type: 'object', properties: { matches: { type: 'array', items: whereSchema } } }, ...errors },
     },
   }, async (req, res) => {
     const q = req.query;
@@ -236,34 +192,7 @@ export async function reconRoutes(app: FastifyInstance, deps: ReconHttpDeps): Pr
   });
 
   app.get('/batches', {
-    schema: {
-      response: {
-        200: {
-          type: 'object',
-          properties: {
-            batches: {
-              type: 'array',
-              items: {
-                type: 'object',
-                properties: {
-                  terminalId: { type: 'string' },
-                  batchNo: { type: 'string' },
-                  merchantId: { type: 'string' },
-                  status: { type: 'string' },
-                  openedAt: { type: 'string' },
-                  closedAt: { type: ['string', 'null'] },
-                  terminal: nullableTotals,
-                  host: totals,
-                  funded: totals,
-                  variance: { type: 'object', properties: { terminalVsHost: { type: ['integer', 'null'] }, fundedVsHost: { type: 'integer' } } },
-                },
-              },
-            },
-          },
-        },
-        ...errors,
-      },
-    },
+    schema: { summary: 'each batch with terminal, host and funded totals and the variance', response: { 200: batchList, ...errors } },
   }, async (req) => ({
     batches: (await service.batches(scope(req))).map((b) => ({
       ...b,
@@ -274,8 +203,51 @@ export async function reconRoutes(app: FastifyInstance, deps: ReconHttpDeps): Pr
 
   app.post('/recon/run', {
     preHandler: operatorOnly,
-    schema: {
-      response: { 200: { type: 'object', properties: { cases: { type: 'integer' }, agrees: { type: 'boolean' }, differences: { type: 'array', items: { type: 'string' } } } }, ...errors },
-    },
+    schema: { summary: 'a full run from the store, compared with the incremental cases', response: { 200: runResult, ...errors } },
   }, async () => service.run());
+
+  app.post<{ Body: ExportedReceipt[] }>('/recon/receipts', {
+    bodyLimit: 64 * 1024 * 1024,
+    validatorCompiler: jsonBody,
+    schema: {
+      summary: "upload a terminal's receipt export (terminal-sim receipts --json); the same receipt again is kept once",
+      body: { type: 'array', items: exportedReceiptSchema },
+      response: {
+        200: { type: 'object', properties: { received: { type: 'integer' }, stored: { type: 'integer' }, duplicates: { type: 'integer' }, skipped: { type: 'integer' } } },
+        ...errors,
+      },
+    },
+  }, async (req, res) => {
+    const own = scope(req);
+    const owns = (merchantId: string, terminalId: string): boolean => deps.terminals.get(terminalId) === merchantId && (own === undefined || own === merchantId);
+    try {
+      return await service.addReceiptExport(req.body, owns);
+    } catch (e) {
+      if (e instanceof ExportError) return fail(res, 400, 'RECEIPTS_INVALID', e.message, { index: e.index, field: e.field });
+      throw e;
+    }
+  });
+
+  const act = (path: string, action: CaseAction, summary: string): void => {
+    app.post<{ Params: { id: string }; Body: { note?: string; reason?: string; actor?: string } | undefined }>(path, {
+      schema: { summary, params: caseParams, body: actionBodies[action], response: { 200: caseSchema, ...errors } },
+      validatorCompiler: jsonBody,
+      // no body at all is an empty one (its schema says what is required)
+      preValidation: async (req) => {
+        req.body ??= {};
+      },
+    }, async (req, res) => {
+      const own = scope(req);
+      const c = service.getCase(req.params.id);
+      if (c === undefined || (own !== undefined && c.merchantId !== own)) return fail(res, 404, 'CASE_NOT_FOUND');
+      const body = req.body ?? {};
+      const who = own === undefined ? 'operator' : `merchant:${own}`;
+      const actor = body.actor === undefined ? who : `${who} (${body.actor})`;
+      return service.act(c.id, action, actor, (action === 'resolve' ? body.reason : body.note) ?? '');
+    });
+  };
+  act('/recon/cases/:id/acknowledge', 'acknowledge', 'take a case in hand (the automatic rules leave it alone from then on)');
+  act('/recon/cases/:id/resolve', 'resolve', 'close a case, with the reason');
+  act('/recon/cases/:id/reopen', 'reopen', 'open a closed or acknowledged case again');
+  act('/recon/cases/:id/notes', 'note', "add a note to a case's audit trail");
 }

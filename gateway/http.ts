@@ -1,6 +1,8 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { HostLink } from './acquirer/index.js';
+import { serveDocs } from './http-docs.js';
 import { reconRoutes, type ReconHttpDeps } from './http-recon.js';
+import { webRoutes } from './http-web.js';
 import type { Metrics } from './metrics.js';
 import type { AcquirerGate } from './routing/gate.js';
 import type { SerialPorts } from './serial/index.js';
@@ -28,6 +30,7 @@ export interface HttpDeps {
 export function buildHttp(deps: HttpDeps): FastifyInstance {
   // requests are not logged one by one: /metrics is scraped every few seconds
   const app = Fastify({ logger: false });
+  serveDocs(app, { title: 'pos-gateway', version: '0.1.0' });
 
   app.get('/health', async (_req, res) => {
     const acquirers = [...deps.links.values()].map((l) => ({ id: l.id, state: l.state, ...pick(l.stats()) }));
@@ -68,6 +71,8 @@ export function buildHttp(deps: HttpDeps): FastifyInstance {
   admin('/acquirers/:id/resume', false);
 
   if (deps.recon !== undefined) void app.register(reconRoutes, deps.recon);
+  // the merchant's dashboard page (GET /, /assets/*): its data comes from the routes above and the /feed WebSocket
+  void app.register(webRoutes, { logger: deps.logger });
 
   app.setNotFoundHandler((req, res) => {
     res.code(404).send({ error: { code: 'NOT_FOUND', message: `no route ${req.method} ${req.url}` } });

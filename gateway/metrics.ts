@@ -37,7 +37,12 @@ export function createMetrics() {
       labelNames: ['port', 'event'],
       registers: [registry],
     }),
+    feedClients: new Gauge({ name: 'posgw_feed_clients', help: 'WebSocket feed connections open (signed in or not yet)', registers: [registry] }),
+    feedSlowCloses: new Counter({ name: 'posgw_feed_slow_closes_total', help: 'Feed clients closed (4008) for falling too far behind', registers: [registry] }),
     acquirerUp: new Gauge({ name: 'posgw_acquirer_up', help: '1 when the acquirer link is signed on', labelNames: ['acquirer'], registers: [registry] }),
+    alertActive: new Gauge({ name: 'posgw_alert_active', help: 'Early-warning alerts: 1 while raised, 0 once cleared, by rule and scope ("acquirer:stub")', labelNames: ['rule', 'scope'], registers: [registry] }),
+    alertsRaised: new Counter({ name: 'posgw_alerts_raised_total', help: 'Early-warning alerts raised, by rule and severity', labelNames: ['rule', 'severity'], registers: [registry] }),
+    alertWebhook: new Counter({ name: 'posgw_alert_webhook_total', help: 'Alert webhook deliveries by result: delivered, retry, failed, dropped', labelNames: ['result'], registers: [registry] }),
   };
   return m;
 }

@@ -1,5 +1,6 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { LengthHeaders, SERIAL_MAX_MESSAGE, type LengthHeaderKind } from '../../protocol/index.js';
+import { checkAlertsConfig } from '../alerts/config.js';
 import { ConfigError, type ConfigProblem } from './errors.js';
 import { applyOverrides, type ConfigOverrides } from './overrides.js';
 import { configSchema } from './schema.js';
@@ -145,6 +146,8 @@ function crossCheck(raw: unknown): ConfigProblem[] {
     if (isRecord(a.reconnect)) notBelow(a.reconnect, 'maxMs', 'initialMs', `${ROOT}.acquirers[${i}].reconnect`, problems);
   }
   if (isRecord(raw.saf)) notBelow(raw.saf, 'retryMaxMs', 'retryInitialMs', `${ROOT}.saf`, problems);
+  problems.push(...checkAlertsConfig(raw.alerts, `${ROOT}.alerts`));
+  if (isRecord(raw.recon) && isRecord(raw.recon.fetch)) notBelow(raw.recon.fetch, 'retryMaxMs', 'retryInitialMs', `${ROOT}.recon.fetch`, problems);
 
   // routes name configured acquirers only
   const acquirerIds = new Set(acquirers.map(([, a]) => a.id));

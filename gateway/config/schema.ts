@@ -1,4 +1,5 @@
 import { builtinSpecs } from '../../protocol/index.js';
+import { acquirerSettlementSchema, reconSchema } from './recon-schema.js';
 import type { GatewayConfig } from './types.js';
 
 /**
@@ -167,6 +168,7 @@ const acquirer = {
       },
     },
     drained: { type: 'boolean', default: false },
+    settlement: acquirerSettlementSchema,
   },
 } as const;
 
@@ -214,6 +216,14 @@ const merchant = {
   },
 } as const;
 
+export const DEFAULT_FEED = {
+  pingIntervalMs: 30_000,
+  helloTimeoutMs: 5_000,
+  maxBufferedBytes: 1_048_576,
+  replayPageSize: 500,
+  maxClients: 10_000,
+} as const;
+
 const terminal = {
   type: 'object',
   additionalProperties: false,
@@ -223,6 +233,83 @@ const terminal = {
     id: { type: 'string', minLength: 8, maxLength: 8, pattern: PRINTABLE, patternMessage: 'must be printable ASCII' },
     merchantId: { type: 'string', minLength: 1, maxLength: 15 },
     enabled: { type: 'boolean', default: true },
+  },
+} as const;
+
+export const DEFAULT_ALERTS = {
+  enabled: true,
+  evaluateEveryMs: 10_000,
+  clearAfterMs: 120_000,
+  approvalRate: { enabled: true, recentMs: 300_000, baselineMs: 3_600_000, minSamples: 20, minBaselineSamples: 50, raiseDropPoints: 20, clearDropPoints: 10 },
+  upstreamTimeouts: { enabled: true, windowMs: 300_000, minSamples: 10, raisePercent: 20, clearPercent: 5 },
+  upstreamLatency: { enabled: true, windowMs: 300_000, minSamples: 10, raiseP95Ms: 5_000, clearP95Ms: 2_500 },
+  volume: { enabled: true, windowMs: 3_600_000, lookbackDays: 7, minBaseline: 20, raisePercent: 30, clearPercent: 60 },
+  receiptsWithoutCredit: { enabled: true, raiseCount: 1, clearCount: 1 },
+  safBacklog: { enabled: true, raiseAgeMs: 600_000, clearAgeMs: 120_000 },
+  openBatch: { enabled: true, raiseAgeMs: 93_600_000 },
+  webhook: { timeoutMs: 5_000, retries: 5, backoffMs: 1_000 },
+} as const;
+
+/** Windows and ages are compared with timestamps, never handed to setTimeout; 30 days bounds the memory they need. */
+const span = (fallback: number) => ({ type: 'integer', exclusiveMinimum: 0, maximum: 2_592_000_000, default: fallback }) as const;
+const percent = (fallback: number) => ({ type: 'number', minimum: 0, maximum: 100, default: fallback }) as const;
+const count = (fallback: number) => ({ type: 'integer', minimum: 1, maximum: 1_000_000, default: fallback }) as const;
+const on = { type: 'boolean', default: true } as const;
+const rule = <const P extends object>(properties: P) => ({ type: 'object', additionalProperties: false, default: {}, properties: { enabled: on, ...properties } }) as const;
+
+const alerts = {
+  type: 'object',
+  additionalProperties: false,
+  default: {},
+  properties: {
+    enabled: on,
+    evaluateEveryMs: timer(DEFAULT_ALERTS.evaluateEveryMs),
+    clearAfterMs: { type: 'integer', minimum: 0, maximum: 2_592_000_000, default: DEFAULT_ALERTS.clearAfterMs },
+    approvalRate: rule({
+      recentMs: span(DEFAULT_ALERTS.approvalRate.recentMs),
+      baselineMs: span(DEFAULT_ALERTS.approvalRate.baselineMs),
+      minSamples: count(DEFAULT_ALERTS.approvalRate.minSamples),
+      minBaselineSamples: count(DEFAULT_ALERTS.approvalRate.minBaselineSamples),
+      raiseDropPoints: percent(DEFAULT_ALERTS.approvalRate.raiseDropPoints),
+      clearDropPoints: percent(DEFAULT_ALERTS.approvalRate.clearDropPoints),
+    }),
+    upstreamTimeouts: rule({
+      windowMs: span(DEFAULT_ALERTS.upstreamTimeouts.windowMs),
+      minSamples: count(DEFAULT_ALERTS.upstreamTimeouts.minSamples),
+      raisePercent: percent(DEFAULT_ALERTS.upstreamTimeouts.raisePercent),
+      clearPercent: percent(DEFAULT_ALERTS.upstreamTimeouts.clearPercent),
+    }),
+    upstreamLatency: rule({
+      windowMs: span(DEFAULT_ALERTS.upstreamLatency.windowMs),
+      minSamples: count(DEFAULT_ALERTS.upstreamLatency.minSamples),
+      raiseP95Ms: span(DEFAULT_ALERTS.upstreamLatency.raiseP95Ms),
+      clearP95Ms: span(DEFAULT_ALERTS.upstreamLatency.clearP95Ms),
+    }),
+    volume: rule({
+      windowMs: span(DEFAULT_ALERTS.volume.windowMs),
+      lookbackDays: { type: 'integer', minimum: 1, maximum: 28, default: DEFAULT_ALERTS.volume.lookbackDays },
+      minBaseline: count(DEFAULT_ALERTS.volume.minBaseline),
+      raisePercent: percent(DEFAULT_ALERTS.volume.raisePercent),
+      clearPercent: percent(DEFAULT_ALERTS.volume.clearPercent),
+    }),
+    receiptsWithoutCredit: rule({
+      raiseCount: count(DEFAULT_ALERTS.receiptsWithoutCredit.raiseCount),
+      clearCount: count(DEFAULT_ALERTS.receiptsWithoutCredit.clearCount),
+    }),
+    safBacklog: rule({ raiseAgeMs: span(DEFAULT_ALERTS.safBacklog.raiseAgeMs), clearAgeMs: span(DEFAULT_ALERTS.safBacklog.clearAgeMs) }),
+    openBatch: rule({ raiseAgeMs: span(DEFAULT_ALERTS.openBatch.raiseAgeMs) }),
+    // no default: without a url there is no webhook
+    webhook: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['url'],
+      properties: {
+        url: { type: 'string', pattern: '^https?://[^\\s]+$', patternMessage: 'must be an http:// or https:// URL' },
+        timeoutMs: timer(DEFAULT_ALERTS.webhook.timeoutMs),
+        retries: { type: 'integer', minimum: 0, maximum: 100, default: DEFAULT_ALERTS.webhook.retries },
+        backoffMs: timer(DEFAULT_ALERTS.webhook.backoffMs),
+      },
+    },
   },
 } as const;
 
@@ -300,6 +387,20 @@ export const configSchema = {
         level: { type: 'string', enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: 'info' },
       },
     },
+    recon: reconSchema,
+    feed: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        pingIntervalMs: timer(DEFAULT_FEED.pingIntervalMs),
+        helloTimeoutMs: timer(DEFAULT_FEED.helloTimeoutMs),
+        maxBufferedBytes: { type: 'integer', minimum: 1024, maximum: 1_073_741_824, default: DEFAULT_FEED.maxBufferedBytes },
+        replayPageSize: { type: 'integer', minimum: 1, maximum: 10_000, default: DEFAULT_FEED.replayPageSize },
+        maxClients: { type: 'integer', minimum: 1, maximum: 1_000_000, default: DEFAULT_FEED.maxClients },
+      },
+    },
+    alerts,
   },
 } as const satisfies ObjectSchema<GatewayConfig>;
 

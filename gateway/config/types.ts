@@ -78,6 +78,43 @@ export interface AcquirerConfig {
   breaker: { consecutiveFailures: number; halfOpenAfterMs: number };
   /** Start drained: no new authorizations (reversals, advices and completions of its originals still go to it). */
   drained: boolean;
+  /** When this acquirer pays and where its reports are fetched. Always present after parsing (defaults). */
+  settlement?: AcquirerSettlementConfig;
+}
+
+/** Reconciliation of this acquirer's credits: its settlement window and the automatic fetch of its reports. */
+export interface AcquirerSettlementConfig {
+  /** T+n: a sale approved on day T is paid n days later. */
+  settleAfterDays: number;
+  /** Days past that before a missing credit is an exception (before then it is EXPECTED). */
+  graceDays: number;
+  /** Fetch the day's settlement report(s) from the acquirer's HTTP API once a day; absent: reports are imported by hand. */
+  fetch?: {
+    /** Base URL: reports are listed at `<url>/settlement/reports` and read at `<url>/settlement/reports/<id>` (CSV). */
+    url: string;
+    /** "HH:MM", gateway local time (recon.utcOffsetMinutes). */
+    at: string;
+    /** Sent as `Authorization: Bearer <token>`. */
+    token?: string;
+  };
+}
+
+/** Reconciliation: the gateway's day, stale batches, the automatic rules and the report fetch's timing. */
+export interface ReconConfig {
+  /** The gateway's local time zone: days (transaction, settlement, fetch time) begin at local midnight. */
+  utcOffsetMinutes: number;
+  /** A batch open longer than this is a STALE_OPEN_BATCH case. */
+  batchStaleAfterMs: number;
+  rules: {
+    /** A sale credited twice: the surplus credits are marked for refund (case acknowledged by the rule). */
+    duplicateRefund: boolean;
+    /** An amount variance of at most this many minor units is accepted (case resolved); absent: off. */
+    amountTolerance?: number;
+    /** A missing credit that arrives late closes its case as LATE_CREDIT. */
+    lateCreditCloses: boolean;
+  };
+  /** The automatic report fetch: how often the clock is looked at, and the backoff of retries after a failure. */
+  fetch: { pollMs: number; timeoutMs: number; retryInitialMs: number; retryMaxMs: number };
 }
 
 /** Card schemes as routing can name them, told apart by BIN. */
@@ -129,6 +166,57 @@ export interface TerminalConfig {
   enabled: boolean;
 }
 
+/**
+ * Early-warning alerts: business signals evaluated every `evaluateEveryMs` of the gateway clock. Each rule raises at
+ * its `raise*` level and clears only once its value has stayed past its `clear*` level (or the condition has gone)
+ * for `clearAfterMs`, so an alert does not flap.
+ */
+export interface AlertsConfig {
+  enabled: boolean;
+  evaluateEveryMs: number;
+  clearAfterMs: number;
+  /** Approval rate of the last `recentMs` against the `baselineMs` before it, per merchant and per acquirer. */
+  approvalRate: {
+    enabled: boolean;
+    recentMs: number;
+    baselineMs: number;
+    /** Requests in the recent window / in the baseline before the rate counts. */
+    minSamples: number;
+    minBaselineSamples: number;
+    /** A drop of this many percentage points below the baseline raises; below `clearDropPoints` it clears. */
+    raiseDropPoints: number;
+    clearDropPoints: number;
+  };
+  /** Share of requests to an acquirer that timed out or could not be sent, over the last `windowMs`. */
+  upstreamTimeouts: { enabled: boolean; windowMs: number; minSamples: number; raisePercent: number; clearPercent: number };
+  /** 95th percentile of the acquirer's reply time over the last `windowMs`. */
+  upstreamLatency: { enabled: boolean; windowMs: number; minSamples: number; raiseP95Ms: number; clearP95Ms: number };
+  /** A merchant's requests in the last `windowMs` as a percentage of the same window on the previous `lookbackDays` days. */
+  volume: { enabled: boolean; windowMs: number; lookbackDays: number; minBaseline: number; raisePercent: number; clearPercent: number };
+  /** Open RECEIPT_WITHOUT_CREDIT cases of a merchant. */
+  receiptsWithoutCredit: { enabled: boolean; raiseCount: number; clearCount: number };
+  /** Age of the oldest reversal waiting in an acquirer's store-and-forward queue. */
+  safBacklog: { enabled: boolean; raiseAgeMs: number; clearAgeMs: number };
+  /** Age of a terminal's oldest open batch; clears when the batch closes. */
+  openBatch: { enabled: boolean; raiseAgeMs: number };
+  /** POST {alert, change} here on every raise and clear (chat or paging tools); absent: no webhook. */
+  webhook?: { url: string; timeoutMs: number; retries: number; backoffMs: number };
+}
+
+/** The WebSocket settlement feed (docs/websocket-feed.md). */
+export interface FeedConfig {
+  /** Ping every client this often; one that has not answered the previous ping is dropped. */
+  pingIntervalMs: number;
+  /** A client must send its hello within this. */
+  helloTimeoutMs: number;
+  /** A client with more than this waiting to be sent is closed with 4008 (it reconnects with `since`). */
+  maxBufferedBytes: number;
+  /** Events read from the journal per page of a replay. */
+  replayPageSize: number;
+  /** Feed connections at once; more are refused (503). */
+  maxClients: number;
+}
+
 export interface GatewayConfig {
   listeners: ListenerConfig[];
   /** Terminals on serial lines; absent when there are none. */
@@ -144,4 +232,10 @@ export interface GatewayConfig {
   merchants: MerchantConfig[];
   terminals: TerminalConfig[];
   log: { level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent' };
+  /** Always present after parsing (defaults); optional for configs built in code. */
+  recon?: ReconConfig;
+  /** The WebSocket feed; absent in a config built in code: DEFAULT_FEED applies. */
+  feed?: FeedConfig;
+  /** Always present after parsing (defaults); optional for configs built in code. */
+  alerts?: AlertsConfig;
 }

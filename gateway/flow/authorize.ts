@@ -3,6 +3,7 @@ import { BrokenCircuitError, IsolatedCircuitError } from 'cockatiel';
 import { builtinSpecs, parseHex, type IsoMessage } from '../../protocol/index.js';
 import { isLinkError, transmissionDateTime } from '../acquirer/index.js';
 import { cardFacts, panOf } from '../card.js';
+import { publishOutcome } from '../feed/sources.js';
 import { isApproval, RC } from '../responses.js';
 import type { TxKey, TxRecord, TxState } from '../store/types.js';
 import type { FlowContext, Handler, InFlight } from './context.js';
@@ -184,10 +185,12 @@ async function relay(
           await ctx.store.reassign(tx.id, next, ids.stan, ids.transmittedAt, `${route.rule}: ${tried.join('>')}`, at);
           continue;
         }
+        publishOutcome(ctx.feed, tx, { acquirerId, responseCode: RC.ISSUER_UNAVAILABLE, authCode: null, originalRrn: original?.rrn }, at);
         await ctx.store.recordOutcome(tx.id, { state: 'not_sent', responseCode: RC.ISSUER_UNAVAILABLE, at });
       } else {
         // outcome unknown: answer 91 at once and queue the reversal at this acquirer; never re-send elsewhere
         ctx.metrics.upstreamTimeouts.inc({ acquirer: acquirerId });
+        publishOutcome(ctx.feed, tx, { acquirerId, responseCode: RC.ISSUER_UNAVAILABLE, authCode: null, originalRrn: original?.rrn, reversal: 'timeout' }, at);
         await Promise.all([
           ctx.store.recordOutcome(tx.id, { state: 'timed_out', responseCode: RC.ISSUER_UNAVAILABLE, at }),
           ctx.store.queueReversal(tx.id, acquirerId, 'timeout', at),
@@ -195,11 +198,13 @@ async function relay(
         ctx.wakeSaf(acquirerId);
       }
       ctx.logger.warn({ terminal: key.terminalId, stan: key.stan, rrn: ids.rrn, acquirer: acquirerId, route: tried.join('>'), error: isLinkError(e) ? e.code : String(e) }, 'upstream failed');
+      ctx.alerts?.record({ merchantId, acquirerId, approved: false, timedOut: true, latencyMs: null, at });
       const done = { ...tx, acquirerId, state: (sent ? 'timed_out' : 'not_sent') as TxState, responseCode: RC.ISSUER_UNAVAILABLE };
       return answer(req, done);
     }
   }
-  ctx.metrics.upstreamLatency.observe({ acquirer: acquirerId }, (performance.now() - started) / 1000);
+  const latencyMs = performance.now() - started;
+  ctx.metrics.upstreamLatency.observe({ acquirer: acquirerId }, latencyMs / 1000);
 
   const rc = text(hostReply, 39) ?? RC.SYSTEM_MALFUNCTION;
   const approved = isApproval(rc);
@@ -207,6 +212,8 @@ async function relay(
   // captured into the batch: approved purchases, refunds and advices; not pre-authorizations, not the void itself
   const captured = approved && req.mti.slice(0, 2) === '02' && (kind === Proc.PURCHASE || kind === Proc.REFUND);
   const at = ctx.clock.now();
+  ctx.alerts?.record({ merchantId, acquirerId, approved, timedOut: false, latencyMs, at });
+  publishOutcome(ctx.feed, tx, { acquirerId, responseCode: rc, authCode: approved ? authCode : null, originalRrn: original?.rrn }, at);
   await Promise.all([
     ctx.store.recordOutcome(tx.id, { state: approved ? 'approved' : 'declined', responseCode: rc, authCode, captured, at }),
     approved && original !== undefined && kind === Proc.VOID ? ctx.store.setCaptured(original.id, false, at) : undefined,

@@ -1,8 +1,10 @@
 import type { Logger } from 'pino';
 import type { IsoMessage } from '../../protocol/index.js';
 import type { HostLink } from '../acquirer/index.js';
+import type { Outcome } from '../alerts/signals.js';
 import type { Clock } from '../clock.js';
 import type { AcquirerConfig, GatewayConfig, MerchantConfig, TerminalConfig } from '../config/types.js';
+import type { EventLog } from '../feed/log.js';
 import type { Metrics } from '../metrics.js';
 import type { AcquirerGate } from '../routing/gate.js';
 import type { Router } from '../routing/router.js';
@@ -37,6 +39,10 @@ export interface FlowContext {
   closedBatches: Set<string>;
   /** Tells the store-and-forward queue of an acquirer that it has new work. */
   wakeSaf(acquirerId: string): void;
+  /** The merchants' live feed: outcomes are published in the turn they are recorded (absent: no feed). */
+  feed?: EventLog;
+  /** Early-warning alerts: fed each authorization's outcome, in memory (absent: no alerts). */
+  alerts?: { record(outcome: Outcome): void };
 }
 
 /** Where a request came from: a session of a terminal listener. */

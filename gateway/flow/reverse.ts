@@ -1,4 +1,5 @@
 import type { IsoMessage } from '../../protocol/index.js';
+import { publishReversal } from '../feed/sources.js';
 import { RC } from '../responses.js';
 import type { TxRecord } from '../store/types.js';
 import type { FlowContext, Handler } from './context.js';
@@ -23,6 +24,7 @@ export const reverse: Handler = async (req, ctx) => {
     const now = ctx.clock.now();
     // reversing an approved void puts its sale back into the batch
     const voided = original.procCode.startsWith('02') && original.state === 'approved' && original.originalId !== null;
+    publishReversal(ctx.feed, original, 'terminal', now);
     await Promise.all([
       ctx.store.queueReversal(original.id, original.acquirerId, 'terminal', now),
       voided ? ctx.store.setCaptured(original.originalId!, true, now) : undefined,

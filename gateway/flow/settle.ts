@@ -1,4 +1,5 @@
 import { cardFacts } from '../card.js';
+import { batchClosedEvent } from '../feed/events.js';
 import { RC } from '../responses.js';
 import type { BatchStatus, Totals } from '../store/types.js';
 import type { FlowContext, Handler } from './context.js';
@@ -63,14 +64,15 @@ export const settle: Handler = async (req, ctx) => {
       ctx.logger.info({ terminal: terminalId, batch: batchNo }, 'settlement totals differ: batch upload requested');
       return reply(req, RC.RECONCILE_ERROR, { 44: Texts.different, 63: formatTotals(journal) });
     }
-    await close(ctx, terminalId, batchNo, 'balanced', now, text(req, 11)!);
+    await close(ctx, terminalId, batchNo, 'balanced', now, text(req, 11)!, { merchantId: batch.merchantId, terminal: totals, host: journal });
     return closedReply(req, 'balanced', journal);
   }
 
   // the trailer: the upload stands for the terminal's batch; it balances when it adds up to the terminal's totals
   const uploaded = await ctx.store.uploadTotals(terminalId, batchNo);
   const status: BatchStatus = sameTotals(uploaded, totals) ? 'balanced_after_upload' : 'out_of_balance';
-  await close(ctx, terminalId, batchNo, status, now, text(req, 11)!);
+  const host = await ctx.store.journalTotals(terminalId, batchNo);
+  await close(ctx, terminalId, batchNo, status, now, text(req, 11)!, { merchantId: batch.merchantId, terminal: totals, host });
   return closedReply(req, status, uploaded);
 };
 
@@ -79,9 +81,20 @@ function closedReply(req: Parameters<typeof reply>[0], status: BatchStatus, tota
   return reply(req, RC.APPROVED, { 44: words, 63: formatTotals(totals) });
 }
 
-async function close(ctx: FlowContext, terminalId: string, batchNo: string, status: BatchStatus, at: number, stan: string): Promise<void> {
+/** The batch's three totals, for its `batch.closed` feed event (journaled in the close's commit). */
+interface CloseFacts {
+  merchantId: string;
+  terminal: Totals;
+  host: Totals;
+}
+
+async function close(ctx: FlowContext, terminalId: string, batchNo: string, status: BatchStatus, at: number, stan: string, facts: CloseFacts): Promise<void> {
   ctx.openBatches.delete(`${terminalId}|${batchNo}`);
   ctx.closedBatches.add(`${terminalId}|${batchNo}`);
+  if (ctx.feed !== undefined) {
+    const funded = await ctx.feed.funded(facts.merchantId, terminalId, batchNo);
+    void ctx.feed.publish([batchClosedEvent({ ...facts, terminalId, batchNo, status, funded }, at)]);
+  }
   await ctx.store.closeBatch(terminalId, batchNo, status, at, stan);
   ctx.metrics.batchesClosed.inc({ status });
   ctx.logger.info({ terminal: terminalId, batch: batchNo, status }, 'batch closed');

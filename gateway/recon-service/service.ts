@@ -1,7 +1,10 @@
+import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import { fullRun, Reconciler, type Batch, type Case, type CaseFilter, type Credit, type JournalEntry, type Receipt, type ReconData, type ReconOptions, type ReversalState, type Whereabouts } from '../recon/index.js';
 import { importSettlement, type ImportResult } from '../settlement/import.js';
-import type { BatchRecord, CreditRecord, ReportSummary, Store, Totals, TxRecord, UploadRecord } from '../store/types.js';
+import type { BatchRecord, CaseRow, CreditRecord, ReceiptRecord, ReportSummary, Store, Totals, TxRecord, UploadRecord } from '../store/types.js';
+import { parseReceiptExport, type ExportedReceipt } from './receipt-export.js';
+import { ReconEvents, type CaseListener, type CreditsListener } from './events.js';
 
 /** What the service remembers of a sale for lookups and batch totals (no card data beyond the last 4 digits). */
 interface SaleIndex {
@@ -11,7 +14,7 @@ interface SaleIndex {
   batchNo: string;
   last4: string | null;
   amount: number;
-  /** YYYY-MM-DD of the journal entry (gateway clock, UTC). */
+  /** YYYY-MM-DD of the journal entry (gateway clock, local day: recon utcOffsetMinutes). */
   day: string;
   procCode: string;
 }
@@ -38,6 +41,16 @@ export interface LookupMatch extends Whereabouts {
   day: string | null;
 }
 
+export interface ExportResult {
+  received: number;
+  /** New receipts kept. */
+  stored: number;
+  /** Receipts kept before (the same terminal, batch, STAN and date). */
+  duplicates: number;
+  /** Receipts that promise no money: declined, voids, pre-authorizations. */
+  skipped: number;
+}
+
 export interface RunReport {
   cases: number;
   /** The full run from the store's data gave the same cases (id, class, status, explanation) as the incremental one. */
@@ -51,12 +64,21 @@ export interface ReconServiceOptions {
   recon?: ReconOptions;
   /** Reads take in the store's new data first when the last sync is older than this (ms, gateway clock). Default 1000. */
   maxStalenessMs?: number;
+  /** Where a case that could not be saved, or a listener that threw, is reported. */
+  logger?: Logger;
 }
+
+/** What a person may do to a case: each is recorded in its audit trail with who did it. */
+export const CaseActions = ['acknowledge', 'resolve', 'reopen', 'note'] as const;
+export type CaseAction = (typeof CaseActions)[number];
+
+/** How long before a write reaches the store its clock stamp may be taken (the flow stamps, then writes). */
+const SYNC_OVERLAP_MS = 5_000;
 
 const EMPTY: Totals = Object.freeze({ saleCount: 0, saleAmount: 0, refundCount: 0, refundAmount: 0 });
 
-function isoDay(ms: number): string {
-  return new Date(ms).toISOString().slice(0, 10);
+function isoDay(ms: number, offsetMinutes: number): string {
+  return new Date(ms + offsetMinutes * 60_000).toISOString().slice(0, 10);
 }
 
 function net(t: Totals): number {
@@ -70,8 +92,9 @@ function add(t: Totals, refund: boolean, amount: number): Totals {
 /**
  * The gateway's reconciliation: the journal, the batch uploads and the imported credits of the store, fed into one
  * Reconciler. `sync()` takes in what changed in the store (after each import, and on demand); reads move the engine's
- * clock forward first, so a credit that did not come within its window becomes a case without new data. The cases
- * live in memory: a restart recomputes them from the store (people's actions on cases are not kept yet).
+ * clock forward first, so a credit that did not come within its window becomes a case without new data. Every case
+ * the engine or a person changes is saved to the store and announced to the listeners (`onCase`); the first sync
+ * puts the saved cases back, so statuses people set and the audit trail outlive a restart.
  */
 export class ReconService {
   private readonly store: Store;
@@ -85,8 +108,15 @@ export class ReconService {
   private readonly reportsSeen = new Set<string>();
   private readonly creditLines: CreditRecord[] = [];
   private lastSync = Number.NEGATIVE_INFINITY;
+  /** Transactions whose reversal is queued, and those whose reversal was abandoned, as of the last sync. */
+  private readonly pendingReversals = new Set<number>();
+  private readonly abandonedReversals = new Set<number>();
   private advancedTo = Number.NEGATIVE_INFINITY;
   private syncing: Promise<void> = Promise.resolve();
+  private restored = false;
+  private readonly events: ReconEvents;
+  private readonly saves = new Set<Promise<void>>();
+  private readonly logger: Logger | undefined;
 
   constructor(opts: ReconServiceOptions) {
     this.store = opts.store;
@@ -94,13 +124,59 @@ export class ReconService {
     this.options = opts.recon ?? {};
     this.maxStalenessMs = opts.maxStalenessMs ?? 1000;
     this.engine = new Reconciler(this.options);
+    this.logger = opts.logger;
+    this.events = new ReconEvents((e, type) => this.logger?.error({ event: type, error: String(e) }, 'reconciliation listener failed'));
+  }
+
+  /** Called for every case the engine or a person changed; returns the unsubscribe function. */
+  onCase(listener: CaseListener): () => void {
+    return this.events.onCase(listener);
+  }
+
+  /** Called after an import that brought a report not imported before; returns the unsubscribe function. */
+  onCredits(listener: CreditsListener): () => void {
+    return this.events.onCredits(listener);
   }
 
   /** Imports a report (all or nothing; the same report twice changes nothing) and reconciles what it brought. */
   async importReport(csv: string): Promise<ImportResult> {
     const result = await importSettlement(this.store, csv, this.clock.now());
     await this.sync();
+    if (result.imported) {
+      const lines = await this.store.credits(result.reportId);
+      this.events.credits({ reportId: result.reportId, acquirerId: result.acquirerId, settlementDate: result.settlementDate, lines });
+    }
     return result;
+  }
+
+  /**
+   * Keeps the receipts of a terminal's receipt export (the same receipt again is kept once) and reconciles them.
+   * `owns` says whether the uploader may speak for a receipt's merchant and terminal (an ExportError otherwise).
+   */
+  async addReceiptExport(exported: readonly ExportedReceipt[], owns: (merchantId: string, terminalId: string) => boolean): Promise<ExportResult> {
+    const { records, skipped } = parseReceiptExport(exported, this.now(), owns);
+    const stored = await this.store.addReceipts(records);
+    await this.sync();
+    return { received: exported.length, stored, duplicates: records.length - stored, skipped };
+  }
+
+  /**
+   * A person acts on a case: `actor` is who (recorded in the audit trail), `text` the note or, to resolve, the reason
+   * (required). The change is saved before this resolves. Undefined when there is no such case.
+   */
+  async act(id: string, action: CaseAction, actor: string, text: string): Promise<Case | undefined> {
+    this.tick();
+    const at = this.advancedTo;
+    const c = this.engine[action](id, actor, text, at);
+    if (c === undefined) return undefined;
+    this.changed([c], at);
+    await this.flush();
+    return c;
+  }
+
+  /** Waits for the cases changed so far to be saved. */
+  async flush(): Promise<void> {
+    while (this.saves.size > 0) await Promise.all([...this.saves]);
   }
 
   /** Takes in what the store holds that the engine has not seen, then classifies. Calls run one after the other. */
@@ -122,7 +198,27 @@ export class ReconService {
 
   private advance(at: number): void {
     this.advancedTo = Math.max(this.advancedTo, at);
-    this.engine.advance(this.advancedTo);
+    const changed = this.engine.advance(this.advancedTo);
+    if (changed.length > 0) this.changed(changed, this.advancedTo);
+  }
+
+  /** Saves the changed cases (their write is in the store's open commit at once) and announces them. */
+  private changed(cases: readonly Case[], at: number): void {
+    const save = this.store.saveCases(cases.map(toRow)).catch((e: unknown) => {
+      this.logger?.error({ cases: cases.length, error: String(e) }, 'reconciliation cases not saved');
+    });
+    this.saves.add(save);
+    void save.finally(() => this.saves.delete(save));
+    this.events.cases(cases, at);
+  }
+
+  /** The cases kept by an earlier run, back into the engine before any data: `advance` then brings them up to date. */
+  private async restore(): Promise<void> {
+    if (this.restored) return;
+    this.restored = true;
+    const cases = (await this.store.loadCases()).map((r) => JSON.parse(r.data) as Case);
+    this.engine.restore(cases);
+    this.events.known(cases);
   }
 
   cases(filter: CaseFilter): Case[] {
@@ -212,10 +308,13 @@ export class ReconService {
     this.tick();
     const now = this.advancedTo;
     const full = fullRun(await this.data(), now, this.options);
-    const incremental = this.engine.cases();
-    const sig = (c: Case): string => `${c.id} ${c.class} ${c.status} ${c.cleared} ${c.explanation}`;
-    const a = new Set(incremental.map(sig));
-    const b = new Set(full.map(sig));
+    // a case the data has since cleared has no counterpart in a full run
+    const incremental = this.engine.cases({ includeCleared: false });
+    // a status a person set is not the data's: the full run cannot know it
+    const sig = (c: Case, status = c.status): string => `${c.id} ${c.class} ${status} ${c.cleared} ${c.explanation}`;
+    const manual = new Map(incremental.filter((c) => c.manual).map((c) => [c.id, c.status]));
+    const a = new Set(incremental.map((c) => sig(c)));
+    const b = new Set(full.map((c) => sig(c, manual.get(c.id))));
     const differences = [...[...a].filter((s) => !b.has(s)).map((s) => `incremental only: ${s}`), ...[...b].filter((s) => !a.has(s)).map((s) => `full only: ${s}`)];
     return { cases: incremental.length, agrees: differences.length === 0, differences };
   }
@@ -224,18 +323,35 @@ export class ReconService {
     return this.clock.now();
   }
 
+  /**
+   * Takes in what changed since the last sync: transactions updated, reversals whose queue state changed, batches
+   * opened or closed or whose transactions or uploads changed, new uploads, exports and reports. Rows are stamped
+   * with the clock a little before they reach the store, so each read starts SYNC_OVERLAP_MS before the last sync
+   * began (what is read twice is given to the engine once).
+   */
   private async load(): Promise<void> {
+    await this.restore();
     const started = this.now();
-    // a row updated in the same millisecond as the last sync may have come after it: read from that millisecond again
-    const txs = await this.store.transactions(this.lastSync);
-    const states = await this.reversalStates();
+    const since = this.lastSync - SYNC_OVERLAP_MS;
+    const changed = new Map((await this.store.transactions(since)).map((tx) => [tx.id, tx]));
+    for (const id of await this.reversalChanges(since)) {
+      if (changed.has(id)) continue;
+      const tx = await this.store.getTransaction(id);
+      if (tx !== undefined) changed.set(id, tx);
+    }
     const journal: JournalEntry[] = [];
-    for (const tx of await this.allIfStatesChanged(txs, states)) {
-      const e = toEntry(tx, states.get(tx.id) ?? null);
+    const adviceReceipts: Receipt[] = [];
+    const touched = new Map<string, { terminalId: string; batchNo: string }>();
+    const touch = (terminalId: string, batchNo: string): void => void touched.set(`${terminalId}\x1f${batchNo}`, { terminalId, batchNo });
+    for (const tx of [...changed.values()].sort((x, y) => x.id - y.id)) {
+      const e = toEntry(tx, this.reversalState(tx.id));
       const version = `${tx.updatedAt}|${e.reversalState}`;
-      if (this.versions.get(tx.id) === version) continue;
+      const seen = this.versions.get(tx.id);
+      if (seen === version) continue;
       this.versions.set(tx.id, version);
       journal.push(e);
+      touch(tx.terminalId, tx.batchNo);
+      if (seen === undefined && isAdvice(tx)) adviceReceipts.push(adviceReceipt(tx));
       this.sales.set(tx.rrn, {
         rrn: tx.rrn,
         merchantId: tx.merchantId,
@@ -243,7 +359,7 @@ export class ReconService {
         batchNo: tx.batchNo,
         last4: tx.panMasked === null ? null : tx.panMasked.slice(-4),
         amount: tx.amount,
-        day: isoDay(tx.createdAt),
+        day: isoDay(tx.createdAt, this.options.utcOffsetMinutes ?? 0),
         procCode: tx.procCode,
       });
     }
@@ -255,22 +371,53 @@ export class ReconService {
       credits.push(...toCredits(lines));
       this.reportsSeen.add(r.reportId);
     }
-    const { batches, receipts } = await this.batchData();
+    const uploads = (await this.store.uploadsSince(since)).map((u) => {
+      touch(u.terminalId, u.batchNo);
+      return toReceipt(u);
+    });
+    const rows = new Map<string, BatchRecord>();
+    for (const b of await this.store.batches(since)) {
+      touch(b.terminalId, b.batchNo);
+      rows.set(`${b.terminalId}\x1f${b.batchNo}`, b);
+    }
+    const batches: Batch[] = [];
+    for (const [key, { terminalId, batchNo }] of touched) {
+      const b = rows.get(key) ?? (await this.store.getBatch(terminalId, batchNo));
+      // a transaction outside any batch (a pre-authorization, one refused before its batch opened)
+      if (b === undefined) continue;
+      batches.push({ ...b, hostTotals: await this.store.journalTotals(terminalId, batchNo) });
+    }
+    const exported = (await this.store.receipts(since)).map(exportReceipt);
     this.engine.addJournal(journal);
-    this.engine.addReceipts(receipts);
+    this.engine.addReceipts(uploads);
+    this.engine.addReceipts(adviceReceipts);
+    this.engine.addReceipts(exported);
     this.engine.addCredits(credits);
     this.engine.addBatches(batches);
     this.tick();
     this.lastSync = started;
   }
 
-  /** A reversal's state lives in the store-and-forward queue, not on the transaction: a change there re-reads all. */
-  private lastStates = '';
-  private async allIfStatesChanged(txs: TxRecord[], states: Map<number, ReversalState>): Promise<TxRecord[]> {
-    const sig = [...states].map(([id, s]) => `${id}:${s}`).join(',');
-    if (sig === this.lastStates) return txs;
-    this.lastStates = sig;
-    return this.store.transactions();
+  /** Reversals queued, retried to the end, delivered or abandoned since `since`: the transactions whose state moved. */
+  private async reversalChanges(since: number): Promise<Set<number>> {
+    const moved = new Set<number>();
+    for (const item of await this.store.safSince(since)) {
+      const was = this.pendingReversals.has(item.txId);
+      if (item.state === 'pending') this.pendingReversals.add(item.txId);
+      else this.pendingReversals.delete(item.txId);
+      if (was !== (item.state === 'pending')) moved.add(item.txId);
+    }
+    for (const e of await this.store.exceptions(since)) {
+      if (e.kind !== 'REVERSAL_ABANDONED' || e.txId === null || this.abandonedReversals.has(e.txId)) continue;
+      this.abandonedReversals.add(e.txId);
+      moved.add(e.txId);
+    }
+    return moved;
+  }
+
+  /** As `reversalStates` has it: an abandoned reversal stays abandoned; otherwise pending while queued. */
+  private reversalState(txId: number): ReversalState | null {
+    return this.abandonedReversals.has(txId) ? 'abandoned' : this.pendingReversals.has(txId) ? 'pending' : null;
   }
 
   private async reversalStates(): Promise<Map<number, ReversalState>> {
@@ -282,25 +429,67 @@ export class ReconService {
 
   private async batchData(): Promise<{ batches: Batch[]; receipts: Receipt[] }> {
     const batches: Batch[] = [];
-    const receipts: Receipt[] = [];
-    for (const b of await this.store.batches()) {
-      const hostTotals = await this.store.journalTotals(b.terminalId, b.batchNo);
-      batches.push({ ...b, hostTotals });
-      for (const u of await this.store.uploads(b.terminalId, b.batchNo)) receipts.push(toReceipt(u));
-    }
-    return { batches, receipts };
+    for (const b of await this.store.batches()) batches.push({ ...b, hostTotals: await this.store.journalTotals(b.terminalId, b.batchNo) });
+    return { batches, receipts: (await this.store.uploadsSince(Number.NEGATIVE_INFINITY)).map(toReceipt) };
   }
 
   private async data(): Promise<ReconData> {
     const states = await this.reversalStates();
     const { batches, receipts } = await this.batchData();
+    const txs = await this.store.transactions();
     return {
-      journal: (await this.store.transactions()).map((tx) => toEntry(tx, states.get(tx.id) ?? null)),
+      journal: txs.map((tx) => toEntry(tx, states.get(tx.id) ?? null)),
       credits: toCredits(await this.store.credits()),
       batches,
-      receipts,
+      receipts: [...receipts, ...txs.filter(isAdvice).map(adviceReceipt), ...(await this.store.receipts()).map(exportReceipt)],
     };
   }
+}
+
+function isAdvice(tx: TxRecord): boolean {
+  return tx.mti === '0220';
+}
+
+/**
+ * The receipt an 0220 advice stands for: the terminal printed it before it sent the advice. No RRN (the terminal had
+ * none) and no auth code: the journal's may since hold the acquirer's, and the receipt must stay the same receipt.
+ */
+function adviceReceipt(tx: TxRecord): Receipt {
+  return {
+    terminalId: tx.terminalId,
+    merchantId: tx.merchantId,
+    batchNo: tx.batchNo,
+    stan: tx.stan,
+    localDate: tx.localDate,
+    rrn: null,
+    authCode: null,
+    amount: tx.amount,
+    currency: tx.currency,
+    panMasked: tx.panMasked,
+    kind: tx.procCode.startsWith('20') ? 'refund' : 'offline',
+    source: 'advice',
+  };
+}
+
+function exportReceipt(r: ReceiptRecord): Receipt {
+  return {
+    terminalId: r.terminalId,
+    merchantId: r.merchantId,
+    batchNo: r.batchNo,
+    stan: r.stan,
+    localDate: r.localDate,
+    rrn: r.rrn,
+    authCode: r.authCode,
+    amount: r.amount,
+    currency: r.currency,
+    panMasked: r.panMasked,
+    kind: r.kind,
+    source: 'export',
+  };
+}
+
+function toRow(c: Case): CaseRow {
+  return { id: c.id, merchantId: c.merchantId, class: c.class, status: c.status, data: JSON.stringify(c), updatedAt: c.updatedAt };
 }
 
 function toEntry(tx: TxRecord, queued: ReversalState | null): JournalEntry {

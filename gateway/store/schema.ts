@@ -127,4 +127,47 @@ CREATE TABLE IF NOT EXISTS exceptions (
   detail TEXT NOT NULL,
   created_at INTEGER NOT NULL
 );
+
+-- receipts the terminals printed, from the merchants' receipt exports; one per terminal key
+CREATE TABLE IF NOT EXISTS receipts (
+  id INTEGER PRIMARY KEY,
+  terminal_id TEXT NOT NULL,
+  merchant_id TEXT NOT NULL,
+  batch_no TEXT NOT NULL,
+  stan TEXT NOT NULL,
+  local_date TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  amount INTEGER NOT NULL,
+  currency TEXT NOT NULL,
+  rrn TEXT,
+  auth_code TEXT,
+  pan_masked TEXT,
+  invoice TEXT,
+  source TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  UNIQUE (terminal_id, batch_no, stan, local_date)
+);
+CREATE INDEX IF NOT EXISTS receipts_created ON receipts (created_at);
+
+-- reconciliation cases: people's actions and the audit trail outlive a restart; data holds the whole case as JSON
+CREATE TABLE IF NOT EXISTS cases (
+  id TEXT PRIMARY KEY,
+  merchant_id TEXT,
+  class TEXT NOT NULL,
+  status TEXT NOT NULL,
+  data TEXT NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS cases_merchant ON cases (merchant_id, status);
+
+-- the live feed's journal: id is the global (operator's) cursor, seq the merchant's, 1, 2, 3... without gaps
+CREATE TABLE IF NOT EXISTS events (
+  id INTEGER PRIMARY KEY,
+  merchant_id TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  at INTEGER NOT NULL,
+  type TEXT NOT NULL,
+  data TEXT NOT NULL,
+  UNIQUE (merchant_id, seq)
+);
 `;

@@ -1,11 +1,14 @@
 import { closeSync, fdatasync, fsyncSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import type { FeedEvent, FeedEventType, NewFeedEvent } from '../feed/types.js';
 import { Checkpointer } from './checkpointer.js';
 import { SCHEMA } from './schema.js';
 import {
   DuplicateKeyError,
   type BatchRecord,
+  type CaseRow,
+  type ReceiptRecord,
   type CreditRecord,
   type ExceptionRecord,
   type ReportSummary,
@@ -59,6 +62,8 @@ export class SqliteStore implements Store {
   private synced: (() => void) | undefined;
   private readonly checkpointer: Checkpointer | undefined;
   private readonly stmt: Record<string, Database.Statement>;
+  /** Each merchant's last feed `seq` assigned, from the table at first use (and again after a failed commit). */
+  private eventSeqs: Map<string, number> | undefined;
 
   constructor(opts: SqliteStoreOptions) {
     if (opts.path !== ':memory:') mkdirSync(dirname(opts.path), { recursive: true });
@@ -115,6 +120,10 @@ export class SqliteStore implements Store {
       closeBatch: s(`UPDATE batches SET status = ?, closed_at = ?, upload_totals = ?, closed_by_stan = ? WHERE terminal_id = ? AND batch_no = ?`),
       openBatches: s(`SELECT * FROM batches WHERE status = 'open' ORDER BY opened_at`),
       batchesAll: s(`SELECT * FROM batches ORDER BY opened_at, terminal_id, batch_no`),
+      batchesSince: s(`SELECT * FROM batches WHERE opened_at >= ? OR closed_at >= ? ORDER BY opened_at, terminal_id, batch_no`),
+      safSince: s(`SELECT * FROM saf WHERE updated_at >= ? ORDER BY id`),
+      uploadsSince: s(`SELECT * FROM uploads WHERE created_at >= ? ORDER BY id`),
+      exceptionsSince: s(`SELECT * FROM exceptions WHERE created_at >= ? ORDER BY id`),
       txSince: s(`SELECT * FROM transactions WHERE updated_at >= ? ORDER BY id`),
       insertUpload: s(`INSERT OR IGNORE INTO uploads (terminal_id, merchant_id, batch_no, original_mti, original_stan, proc_code, amount,
         currency, rrn, auth_code, pan_hash, pan_masked, local_date, local_time, invoice, matched_tx_id, created_at)
@@ -137,6 +146,19 @@ export class SqliteStore implements Store {
           COALESCE(SUM(CASE WHEN proc_code LIKE '20%' THEN 1 END), 0) AS refund_count,
           COALESCE(SUM(CASE WHEN proc_code LIKE '20%' THEN amount END), 0) AS refund_amount
         FROM uploads WHERE terminal_id = ? AND batch_no = ?`),
+      saveCase: s(`INSERT INTO cases (id, merchant_id, class, status, data, updated_at) VALUES (@id, @merchantId, @class, @status, @data, @updatedAt)
+        ON CONFLICT (id) DO UPDATE SET merchant_id = excluded.merchant_id, class = excluded.class, status = excluded.status,
+        data = excluded.data, updated_at = excluded.updated_at`),
+      loadCases: s(`SELECT * FROM cases ORDER BY id`),
+      insertReceipt: s(`INSERT OR IGNORE INTO receipts (terminal_id, merchant_id, batch_no, stan, local_date, kind, amount, currency, rrn,
+        auth_code, pan_masked, invoice, source, created_at) VALUES (@terminalId, @merchantId, @batchNo, @stan, @localDate, @kind, @amount,
+        @currency, @rrn, @authCode, @panMasked, @invoice, @source, @createdAt)`),
+      receiptsSince: s(`SELECT * FROM receipts WHERE created_at >= ? ORDER BY id`),
+      insertEvent: s(`INSERT INTO events (merchant_id, seq, at, type, data) VALUES (?, ?, ?, ?, ?)`),
+      eventsOf: s(`SELECT * FROM events WHERE merchant_id = ? AND seq > ? ORDER BY seq LIMIT ?`),
+      eventsAll: s(`SELECT * FROM events WHERE id > ? ORDER BY id LIMIT ?`),
+      eventSeqs: s(`SELECT merchant_id, MAX(seq) AS seq FROM events GROUP BY merchant_id`),
+      lastEventId: s(`SELECT COALESCE(MAX(id), 0) AS seq FROM events`),
     };
   }
 
@@ -184,6 +206,8 @@ export class SqliteStore implements Store {
       } catch {
         // the failed COMMIT already ended the transaction
       }
+      // the rolled-back events' numbers are free again
+      this.eventSeqs = undefined;
       for (const w of waiting) w.reject(e);
       return;
     }
@@ -369,8 +393,17 @@ export class SqliteStore implements Store {
     return (this.stmt.openBatches.all() as Row[]).map(toBatch);
   }
 
-  async batches(): Promise<BatchRecord[]> {
-    return (this.stmt.batchesAll.all() as Row[]).map(toBatch);
+  async batches(since?: number): Promise<BatchRecord[]> {
+    const rows = since === undefined || !Number.isFinite(since) ? this.stmt.batchesAll.all() : this.stmt.batchesSince.all(since, since);
+    return (rows as Row[]).map(toBatch);
+  }
+
+  async safSince(since: number): Promise<SafItem[]> {
+    return (this.stmt.safSince.all(Number.isFinite(since) ? since : -Number.MAX_VALUE) as Row[]).map(toSaf);
+  }
+
+  async uploadsSince(since: number): Promise<UploadRecord[]> {
+    return (this.stmt.uploadsSince.all(Number.isFinite(since) ? since : -Number.MAX_VALUE) as Row[]).map(toUpload);
   }
 
   async transactions(since = Number.NEGATIVE_INFINITY): Promise<TxRecord[]> {
@@ -393,8 +426,9 @@ export class SqliteStore implements Store {
     });
   }
 
-  async exceptions(): Promise<ExceptionRecord[]> {
-    return (this.stmt.exceptions.all() as Row[]).map((r) => ({
+  async exceptions(since?: number): Promise<ExceptionRecord[]> {
+    const rows = since === undefined || !Number.isFinite(since) ? this.stmt.exceptions.all() : this.stmt.exceptionsSince.all(since);
+    return (rows as Row[]).map((r) => ({
       kind: r.kind as ExceptionRecord['kind'],
       txId: r.tx_id as number | null,
       terminalId: r.terminal_id as string | null,
@@ -449,6 +483,97 @@ export class SqliteStore implements Store {
 
   async uploadTotals(terminalId: string, batchNo: string): Promise<Totals> {
     return toTotals(this.stmt.uploadTotals.get(terminalId, batchNo) as Row);
+  }
+
+  saveCases(cases: CaseRow[]): Promise<void> {
+    return this.write(() => {
+      for (const c of cases) this.stmt.saveCase.run(c);
+    });
+  }
+
+  addReceipts(receipts: ReceiptRecord[]): Promise<number> {
+    return this.write(() => {
+      let added = 0;
+      for (const r of receipts) added += this.stmt.insertReceipt.run(r).changes;
+      return added;
+    });
+  }
+
+  async receipts(since = Number.NEGATIVE_INFINITY): Promise<ReceiptRecord[]> {
+    return (this.stmt.receiptsSince.all(Number.isFinite(since) ? since : -Number.MAX_VALUE) as Row[]).map((r) => ({
+      terminalId: r.terminal_id as string,
+      merchantId: r.merchant_id as string,
+      batchNo: r.batch_no as string,
+      stan: r.stan as string,
+      localDate: r.local_date as string,
+      kind: r.kind as ReceiptRecord['kind'],
+      amount: r.amount as number,
+      currency: r.currency as string,
+      rrn: r.rrn as string | null,
+      authCode: r.auth_code as string | null,
+      panMasked: r.pan_masked as string | null,
+      invoice: r.invoice as string | null,
+      source: r.source as ReceiptRecord['source'],
+      createdAt: r.created_at as number,
+    }));
+  }
+
+  async loadCases(): Promise<CaseRow[]> {
+    return (this.stmt.loadCases.all() as Row[]).map((r) => ({
+      id: r.id as string,
+      merchantId: r.merchant_id as string | null,
+      class: r.class as string,
+      status: r.status as string,
+      data: r.data as string,
+      updatedAt: r.updated_at as number,
+    }));
+  }
+
+  appendEvents(events: NewFeedEvent[]): Promise<FeedEvent[]> {
+    return this.write(() => {
+      const seqs = this.merchantSeqs();
+      const out: FeedEvent[] = [];
+      try {
+        // several events go in whole or not at all (a savepoint), so no merchant's numbering gets a gap; one alone
+        // needs none (the usual case: an authorization's outcome)
+        if (events.length === 1) this.insertEvents(events, seqs, out);
+        else this.db.transaction(() => this.insertEvents(events, seqs, out))();
+      } catch (e) {
+        this.eventSeqs = undefined;
+        throw e;
+      }
+      return out;
+    });
+  }
+
+  private insertEvents(events: NewFeedEvent[], seqs: Map<string, number>, out: FeedEvent[]): void {
+    for (const e of events) {
+      const seq = (seqs.get(e.merchantId) ?? 0) + 1;
+      const info = this.stmt.insertEvent.run(e.merchantId, seq, e.at, e.type, JSON.stringify(e.data));
+      seqs.set(e.merchantId, seq);
+      out.push({ id: Number(info.lastInsertRowid), seq, ...e });
+    }
+  }
+
+  async eventsSince(merchantId: string | null, after: number, limit: number): Promise<FeedEvent[]> {
+    const rows = merchantId === null ? this.stmt.eventsAll.all(after, limit) : this.stmt.eventsOf.all(merchantId, after, limit);
+    return (rows as Row[]).map((r) => ({
+      id: r.id as number,
+      seq: r.seq as number,
+      merchantId: r.merchant_id as string,
+      type: r.type as FeedEventType,
+      at: r.at as number,
+      data: JSON.parse(r.data as string) as Record<string, unknown>,
+    }));
+  }
+
+  async lastEventSeq(merchantId: string | null): Promise<number> {
+    if (merchantId === null) return (this.stmt.lastEventId.get() as { seq: number }).seq;
+    return this.merchantSeqs().get(merchantId) ?? 0;
+  }
+
+  private merchantSeqs(): Map<string, number> {
+    return (this.eventSeqs ??= new Map((this.stmt.eventSeqs.all() as Row[]).map((r) => [r.merchant_id as string, r.seq as number])));
   }
 }
 

@@ -1,3 +1,5 @@
+import type { FeedEvent, NewFeedEvent } from '../feed/types.js';
+
 /**
  * The journal: the gateway's durable truth. One asynchronous interface with one contract test suite
  * (test/gateway/store/contract.ts), so a PostgreSQL adapter can follow without touching the flow.
@@ -184,6 +186,39 @@ export interface ReportSummary {
   importedAt: number;
 }
 
+/**
+ * A receipt a terminal printed, from a source other than its batch upload: a receipt export the merchant uploaded.
+ * One per terminal, batch, STAN and local date: the same receipt uploaded again is kept once.
+ */
+export interface ReceiptRecord {
+  terminalId: string;
+  merchantId: string;
+  batchNo: string;
+  stan: string;
+  /** MMDD, as field 13 of the terminal's request. */
+  localDate: string;
+  kind: 'sale' | 'refund' | 'offline';
+  /** Minor units. */
+  amount: number;
+  currency: string;
+  rrn: string | null;
+  authCode: string | null;
+  panMasked: string | null;
+  invoice: string | null;
+  source: 'export';
+  createdAt: number;
+}
+
+/** A reconciliation case as kept: the columns to find it by and the whole case as JSON (`data`). */
+export interface CaseRow {
+  id: string;
+  merchantId: string | null;
+  class: string;
+  status: string;
+  data: string;
+  updatedAt: number;
+}
+
 export interface Store {
   init(): Promise<void>;
   close(): Promise<void>;
@@ -223,8 +258,8 @@ export interface Store {
   setTerminalTotals(terminalId: string, batchNo: string, totals: Totals): Promise<void>;
   closeBatch(terminalId: string, batchNo: string, status: BatchStatus, at: number, stan: string): Promise<void>;
   openBatches(): Promise<BatchRecord[]>;
-  /** Every batch, open or closed (for reconciliation). */
-  batches(): Promise<BatchRecord[]>;
+  /** Every batch, open or closed, or those opened or closed at or after `since` (for reconciliation). */
+  batches(since?: number): Promise<BatchRecord[]>;
   /** Every journaled transaction, or those updated at or after `since` (for reconciliation), in id order. */
   transactions(since?: number): Promise<TxRecord[]>;
 
@@ -234,9 +269,34 @@ export interface Store {
   importReport(summary: Omit<ReportSummary, 'importedAt'>, lines: CreditRecord[], at: number): Promise<boolean>;
   reports(): Promise<ReportSummary[]>;
   credits(reportId?: string): Promise<CreditRecord[]>;
-  exceptions(): Promise<ExceptionRecord[]>;
+  /** Every exception, or those recorded at or after `since`. */
+  exceptions(since?: number): Promise<ExceptionRecord[]>;
+  /** Store-and-forward items in any state created or updated at or after `since`, in id order (for reconciliation). */
+  safSince(since: number): Promise<SafItem[]>;
+  /** Batch uploads received at or after `since`, in the order they came (for reconciliation). */
+  uploadsSince(since: number): Promise<UploadRecord[]>;
   uploads(terminalId: string, batchNo: string): Promise<UploadRecord[]>;
   uploadTotals(terminalId: string, batchNo: string): Promise<Totals>;
+
+  /** Keeps receipts in one commit, each unless its terminal, batch, STAN and date are kept already; returns how many were new. */
+  addReceipts(receipts: ReceiptRecord[]): Promise<number>;
+  /** Kept receipts, or those kept at or after `since`, in the order they came. */
+  receipts(since?: number): Promise<ReceiptRecord[]>;
+
+  /** Inserts or replaces reconciliation cases by id, in one commit. */
+  saveCases(cases: CaseRow[]): Promise<void>;
+  /** Every kept case, in id order. */
+  loadCases(): Promise<CaseRow[]>;
+
+  /**
+   * Journals feed events in the turn's commit, numbering each (global `id`, per-merchant `seq` without gaps) in the
+   * order given; resolves with the numbered events once durable.
+   */
+  appendEvents(events: NewFeedEvent[]): Promise<FeedEvent[]>;
+  /** Up to `limit` events after a cursor: one merchant's by `seq`, or (null) every merchant's by global `id`. */
+  eventsSince(merchantId: string | null, after: number, limit: number): Promise<FeedEvent[]>;
+  /** The last `seq` of a merchant, or (null) the last global `id`; 0 when there is none. */
+  lastEventSeq(merchantId: string | null): Promise<number>;
 }
 
 export class DuplicateKeyError extends Error {

@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import pino from 'pino';
+import { startGateway } from '../../gateway/app.js';
 import { defaultRules } from '../../terminal-sim/acquirer/index.js';
 import { startStack, waitFor, type Stack } from './stack.js';
 import { sale, type TestTerminal } from './terminal-client.js';
@@ -22,11 +24,11 @@ const rrns: Record<string, string> = {};
 let reportId = '';
 let csv = '';
 
-async function call(method: 'GET' | 'POST', url: string, token?: string, body?: string) {
+async function call(method: 'GET' | 'POST', url: string, token?: string, body?: string, type = 'text/csv') {
   const res = await stack.gw.http.inject({
     method,
     url,
-    headers: { ...(token === undefined ? {} : { authorization: `Bearer ${token}` }), ...(body === undefined ? {} : { 'content-type': 'text/csv' }) },
+    headers: { ...(token === undefined ? {} : { authorization: `Bearer ${token}` }), ...(body === undefined ? {} : { 'content-type': type }) },
     payload: body,
   });
   return { status: res.statusCode, body: res.headers['content-type']?.toString().startsWith('application/json') ? res.json() : res.body, type: res.headers['content-type'] };
@@ -179,5 +181,22 @@ describe('reconciliation service and API', () => {
     expect((await call('GET', `/recon/lookup?rrn=${rrns.omitted}`, TOKEN2)).body.error.code).toBe('TRANSACTION_NOT_FOUND');
     expect((await call('GET', '/batches', TOKEN2)).body.batches.map((b: { terminalId: string }) => b.terminalId)).toEqual(['TERM0002']);
     expect((await call('GET', '/recon/cases', TOKEN1)).body.cases).toHaveLength(1);
+  });
+
+  it('keeps what people did to a case across a gateway restart on the same journal', async () => {
+    const c = (await call('GET', '/recon/cases', OPERATOR)).body.cases[0];
+    const ack = await call('POST', `/recon/cases/${c.id}/acknowledge`, TOKEN1, JSON.stringify({ actor: 'shop manager', note: 'called the acquirer' }), 'application/json');
+    expect(ack.body).toMatchObject({ status: 'acknowledged' });
+    await stack.gw.close();
+    const gw = await startGateway(stack.gw.config, { clock, logger: pino({ level: 'silent' }) });
+    try {
+      const res = await gw.http.inject({ method: 'GET', url: `/recon/cases/${c.id}`, headers: { authorization: `Bearer ${TOKEN1}` } });
+      expect(res.json()).toMatchObject({ id: c.id, class: 'RECEIPT_WITHOUT_CREDIT', status: 'acknowledged', manual: true });
+      expect(res.json().audit.map((a: { actor: string; action: string }) => `${a.actor}: ${a.action}`)).toEqual(['recon: opened', `merchant:${M1} (shop manager): acknowledged`]);
+      const run = await gw.http.inject({ method: 'POST', url: '/recon/run', headers: { authorization: `Bearer ${OPERATOR}` } });
+      expect(run.json()).toEqual({ cases: 1, agrees: true, differences: [] });
+    } finally {
+      await gw.close();
+    }
   });
 });

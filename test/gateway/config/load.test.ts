@@ -18,7 +18,8 @@ function file(name: string, text: string): string {
 describe('demo.json', () => {
   it('loads', () => {
     const config = loadConfig(DEMO);
-    expect(config.merchants).toEqual([{ id: 'MERCHANT0000001', name: 'Demo Corner Shop', enabled: true }]);
+    // the tokens the demo banner prints for the dashboard and the feed
+    expect(config.merchants).toEqual([{ id: 'MERCHANT0000001', name: 'Demo Corner Shop', enabled: true, apiToken: 'demo-merchant-token' }]);
     expect(config.terminals.map((t) => [t.id, t.merchantId, t.enabled])).toEqual([
       ['TERM0001', 'MERCHANT0000001', true],
       ['TERM0002', 'MERCHANT0000001', true],
@@ -28,7 +29,7 @@ describe('demo.json', () => {
     expect(config.acquirers).toHaveLength(1);
     expect(config.acquirers[0]).toMatchObject({ id: 'stub', host: '127.0.0.1', port: 9100, deadlineMs: 10000 });
     expect(config.store.path).toBe('./data/demo-gateway.db');
-    expect(config.http).toEqual({ host: '127.0.0.1', port: 8080 });
+    expect(config.http).toEqual({ host: '127.0.0.1', port: 8080, adminToken: 'demo-operator-token' });
     expect(config.listeners).toHaveLength(1);
     expect(config.listeners[0]).toMatchObject({ host: '127.0.0.1', port: 9000, header: 'binary2', tpdu: true });
     expect(Buffer.from(config.security.panHashKey, 'hex').toString()).toBe('demo-only-key-do-not-use-in-prod');
@@ -101,7 +102,7 @@ describe('loadConfig overrides', () => {
     });
     expect(config.listeners[0]).toMatchObject({ name: 'terminals', host: '0.0.0.0', port: 9443 });
     expect(config.acquirers[0]).toMatchObject({ id: 'stub', host: '10.1.2.3', port: 7000 });
-    expect(config.http).toEqual({ host: '0.0.0.0', port: 0 });
+    expect(config.http).toEqual({ host: '0.0.0.0', port: 0, adminToken: 'demo-operator-token' });
     expect(config.store.path).toBe(':memory:');
     expect(config.log.level).toBe('debug');
   });

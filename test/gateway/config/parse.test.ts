@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_LISTENER, parseConfig } from '../../../gateway/config/index.js';
+import { defaultAlertsConfig } from '../../../gateway/alerts/index.js';
 import { KEY, configError, minimal } from './helpers.js';
 
 describe('parseConfig defaults', () => {
@@ -33,6 +34,7 @@ describe('parseConfig defaults', () => {
           maxFrameSize: 8192,
           breaker: { consecutiveFailures: 5, halfOpenAfterMs: 5000 },
           drained: false,
+          settlement: { settleAfterDays: 1, graceDays: 1 },
         },
       ],
       routing: { rules: [], default: [] },
@@ -43,6 +45,14 @@ describe('parseConfig defaults', () => {
       merchants: [{ id: 'M1', name: 'Shop', enabled: true }],
       terminals: [{ id: 'TERM0001', merchantId: 'M1', enabled: true }],
       log: { level: 'info' },
+      recon: {
+        utcOffsetMinutes: 0,
+        batchStaleAfterMs: 86400000,
+        rules: { duplicateRefund: false, lateCreditCloses: false },
+        fetch: { pollMs: 1000, timeoutMs: 30000, retryInitialMs: 60000, retryMaxMs: 3600000 },
+      },
+      alerts: defaultAlertsConfig(),
+      feed: { pingIntervalMs: 30000, helloTimeoutMs: 5000, maxBufferedBytes: 1048576, replayPageSize: 500, maxClients: 10000 },
     });
   });
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { NewFeedEvent } from '../../../gateway/feed/types.js';
 import { DuplicateKeyError, type NewTransaction, type Store } from '../../../gateway/store/types.js';
 
 /**
@@ -158,6 +159,65 @@ export function storeContract(name: string, open: () => Promise<Store>, reopen?:
       await store.close();
     });
 
+    it('reads batches, uploads, store-and-forward items and exceptions changed since a time', async () => {
+      const store = await open();
+      await store.openBatch('TERM0001', '000001', 'MERCHANT0000001', 1_000);
+      await store.openBatch('TERM0001', '000002', 'MERCHANT0000001', 2_000);
+      await store.openBatch('TERM0002', '000001', 'MERCHANT0000001', 500);
+      await store.closeBatch('TERM0002', '000001', 'balanced', 3_000, '000009');
+      expect((await store.batches(1_500)).map((b) => `${b.terminalId}/${b.batchNo}`)).toEqual(['TERM0002/000001', 'TERM0001/000002']);
+      expect(await store.batches()).toHaveLength(3);
+      const upload = {
+        terminalId: 'TERM0001', merchantId: 'MERCHANT0000001', batchNo: '000002', originalMti: '0200', originalStan: '000001', procCode: '000000',
+        amount: 100, currency: '840', rrn: null, authCode: null, panHash: null, panMasked: null, localDate: '1121', localTime: null, invoice: null,
+        matchedTxId: null, createdAt: 1_000,
+      };
+      await store.addUpload(upload);
+      await store.addUpload({ ...upload, originalStan: '000002', createdAt: 4_000 });
+      expect((await store.uploadsSince(2_000)).map((u) => u.originalStan)).toEqual(['000002']);
+      const a = await store.insertTransaction(tx());
+      const b = await store.insertTransaction(tx());
+      const ia = await store.queueReversal(a.id, 'stub', 'timeout', 1_000);
+      await store.queueReversal(b.id, 'stub', 'timeout', 1_000);
+      expect(await store.safSince(5_000)).toEqual([]);
+      await store.updateSaf(ia.id, { state: 'abandoned', lastResult: 'expired' }, 5_000);
+      expect((await store.safSince(5_000)).map((i) => [i.txId, i.state])).toEqual([[a.id, 'abandoned']]);
+      await store.addException({ kind: 'REVERSAL_ABANDONED', txId: a.id, terminalId: null, merchantId: null, detail: 'expired', createdAt: 5_000 });
+      await store.addException({ kind: 'REVERSAL_ABANDONED', txId: b.id, terminalId: null, merchantId: null, detail: 'old', createdAt: 10 });
+      expect((await store.exceptions(5_000)).map((e) => e.txId)).toEqual([a.id]);
+      expect(await store.exceptions()).toHaveLength(2);
+      await store.close();
+    });
+
+    it('keeps exported receipts once per terminal, batch, STAN and date', async () => {
+      const store = await open();
+      const r = {
+        terminalId: 'TERM0001', merchantId: 'MERCHANT0000001', batchNo: '000003', stan: '000011', localDate: '1121', kind: 'sale' as const,
+        amount: 1234, currency: '840', rrn: '532500000011', authCode: 'A1B2C3', panMasked: '476173******0119', invoice: '000004',
+        source: 'export' as const, createdAt: 1_000,
+      };
+      expect(await store.addReceipts([r, { ...r, stan: '000012', kind: 'offline', rrn: null, createdAt: 2_000 }])).toBe(2);
+      // the same receipt again, even with other content, and a new one: only the new one is kept
+      expect(await store.addReceipts([{ ...r, amount: 1 }, { ...r, localDate: '1122', createdAt: 3_000 }])).toBe(1);
+      expect((await store.receipts()).map((x) => [x.stan, x.localDate, x.amount, x.kind])).toEqual([['000011', '1121', 1234, 'sale'], ['000012', '1121', 1234, 'offline'], ['000011', '1122', 1234, 'sale']]);
+      expect(await store.receipts(2_000)).toEqual([{ ...r, stan: '000012', kind: 'offline', rrn: null, createdAt: 2_000 }, { ...r, localDate: '1122', createdAt: 3_000 }]);
+      await store.close();
+    });
+
+    it('keeps reconciliation cases, a newer version of an id replacing the older', async () => {
+      const store = await open();
+      const row = (id: string, status: string, at: number) => ({ id, merchantId: 'MERCHANT0000001', class: 'DUPLICATE', status, data: JSON.stringify({ id, status }), updatedAt: at });
+      await store.saveCases([row('DUP-b', 'open', 1), row('DUP-a', 'open', 1)]);
+      await store.saveCases([row('DUP-b', 'resolved', 2)]);
+      await store.saveCases([{ ...row('CWR-c', 'open', 3), merchantId: null, class: 'CREDIT_WITHOUT_RECEIPT' }]);
+      expect(await store.loadCases()).toEqual([
+        { ...row('CWR-c', 'open', 3), merchantId: null, class: 'CREDIT_WITHOUT_RECEIPT' },
+        row('DUP-a', 'open', 1),
+        row('DUP-b', 'resolved', 2),
+      ]);
+      await store.close();
+    });
+
     it('resolves writes made in one turn together, each with its own result', async () => {
       const store = await open();
       const made = await Promise.all([1, 2, 3, 4, 5].map(() => store.insertTransaction(tx())));
@@ -165,14 +225,66 @@ export function storeContract(name: string, open: () => Promise<Store>, reopen?:
       await store.close();
     });
 
+    describe('feed events', () => {
+      const ev = (merchantId: string, n: number): NewFeedEvent => ({ merchantId, type: 'transaction.approved', at: 1_000 + n, data: { rrn: `r${n}`, amount: n } });
+
+      it('numbers events per merchant without gaps and globally by id, in the order given', async () => {
+        const store = await open();
+        const first = await store.appendEvents([ev('A', 1), ev('B', 2), ev('A', 3)]);
+        const second = await store.appendEvents([ev('A', 4)]);
+        expect([...first, ...second].map((e) => [e.merchantId, e.seq])).toEqual([['A', 1], ['B', 1], ['A', 2], ['A', 3]]);
+        const ids = [...first, ...second].map((e) => e.id);
+        expect(ids).toEqual([...ids].sort((a, b) => a - b));
+        expect(new Set(ids).size).toBe(4);
+        expect(second[0]).toEqual({ ...ev('A', 4), id: ids[3], seq: 3 });
+        expect(await store.lastEventSeq('A')).toBe(3);
+        expect(await store.lastEventSeq('B')).toBe(1);
+        expect(await store.lastEventSeq('C')).toBe(0);
+        expect(await store.lastEventSeq(null)).toBe(ids[3]);
+        await store.close();
+      });
+
+      it('numbers events appended in one turn as one commit, each call its own slice', async () => {
+        const store = await open();
+        const [a, b] = await Promise.all([store.appendEvents([ev('A', 1)]), store.appendEvents([ev('A', 2), ev('A', 3)])]);
+        expect(a.map((e) => e.seq)).toEqual([1]);
+        expect(b.map((e) => e.seq)).toEqual([2, 3]);
+        await store.close();
+      });
+
+      it('reads a merchant\'s events after a seq, and every merchant\'s after a global id, bounded by the limit', async () => {
+        const store = await open();
+        const all = await store.appendEvents([ev('A', 1), ev('B', 2), ev('A', 3), ev('A', 4), ev('B', 5)]);
+        expect((await store.eventsSince('A', 1, 10)).map((e) => e.data.rrn)).toEqual(['r3', 'r4']);
+        expect((await store.eventsSince('A', 0, 2)).map((e) => e.seq)).toEqual([1, 2]);
+        expect(await store.eventsSince('A', 3, 10)).toEqual([]);
+        expect(await store.eventsSince('B', 0, 10)).toEqual([all[1], all[4]]);
+        expect((await store.eventsSince(null, all[1].id, 2)).map((e) => e.data.rrn)).toEqual(['r3', 'r4']);
+        expect(await store.eventsSince(null, 0, 100)).toEqual(all);
+        await store.close();
+      });
+    });
+
     if (reopen) {
       it('keeps every write whose promise resolved across a reopen', async () => {
         const store = await open();
         const t = await store.insertTransaction(tx({ amount: 4242 }));
         await store.queueReversal(t.id, 'stub', 'recovery', 1_000);
+        await store.saveCases([{ id: 'RWC-1', merchantId: 'MERCHANT0000001', class: 'RECEIPT_WITHOUT_CREDIT', status: 'acknowledged', data: '{}', updatedAt: 5 }]);
         const again = await reopen(store);
         expect(await again.getTransaction(t.id)).toMatchObject({ amount: 4242, reversal: 'recovery' });
         expect((await again.safStats()).depth).toBe(1);
+        expect((await again.loadCases()).map((c) => c.status)).toEqual(['acknowledged']);
+        await again.close();
+      });
+
+      it('continues each merchant\'s event numbering after a reopen', async () => {
+        const store = await open();
+        await store.appendEvents([{ merchantId: 'A', type: 'batch.closed', at: 1, data: {} }, { merchantId: 'A', type: 'batch.closed', at: 2, data: {} }]);
+        const again = await reopen(store);
+        const [next] = await again.appendEvents([{ merchantId: 'A', type: 'credit.received', at: 3, data: { line: 1 } }]);
+        expect(next.seq).toBe(3);
+        expect((await again.eventsSince('A', 0, 10)).map((e) => e.type)).toEqual(['batch.closed', 'batch.closed', 'credit.received']);
         await again.close();
       });
     }

@@ -1,0 +1,114 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { ReconService } from '../../../gateway/recon-service/service.js';
+import { SqliteStore } from '../../../gateway/store/sqlite.js';
+import type { Store } from '../../../gateway/store/types.js';
+import { DAY, ManualClock, report, sale, T0, tempDb } from './fixtures.js';
+
+const stores: SqliteStore[] = [];
+afterEach(async () => {
+  for (const s of stores.splice(0)) await s.close();
+});
+
+/** The store, with a count of the rows each read gave back (and how often journalTotals was asked). */
+function counted(store: SqliteStore): { reads: Store; rows: Map<string, number>; reset(): void } {
+  const rows = new Map<string, number>();
+  const proxy = new Proxy(store, {
+    get(target, name, receiver) {
+      const v = Reflect.get(target, name, receiver);
+      if (typeof v !== 'function') return v;
+      return async (...args: unknown[]) => {
+        const out = await (v as (...a: unknown[]) => Promise<unknown>).apply(target, args);
+        const n = Array.isArray(out) ? out.length : 1;
+        rows.set(String(name), (rows.get(String(name)) ?? 0) + n);
+        return out;
+      };
+    },
+  });
+  return { reads: proxy as Store, rows, reset: () => rows.clear() };
+}
+
+async function fixture() {
+  const store = new SqliteStore({ path: tempDb() });
+  stores.push(store);
+  const clock = new ManualClock();
+  const { reads, rows, reset } = counted(store);
+  const service = new ReconService({ store: reads, clock, maxStalenessMs: 0 });
+  return { store, clock, service, rows, reset };
+}
+
+describe('incremental sync', () => {
+  it('reads only what changed since the last sync', async () => {
+    const { store, clock, service, rows, reset } = await fixture();
+    // 20 terminals, each with an open batch of 5 sales
+    let rrn = 0;
+    for (let t = 0; t < 20; t++) {
+      const terminalId = `TERM${String(t).padStart(4, '0')}`;
+      await store.openBatch(terminalId, '000001', 'MERCHANT0000001', T0);
+      for (let i = 0; i < 5; i++) await sale(store, { rrn: String(++rrn).padStart(12, '0'), amount: 100 + i, terminalId });
+    }
+    await service.sync();
+    expect(rows.get('transactions')).toBe(100);
+    expect(rows.get('journalTotals')).toBe(20);
+
+    clock.t += 60_000;
+    reset();
+    await service.sync();
+    // within the overlap window only: what the last sync read again, nothing older
+    clock.t += 60_000;
+    reset();
+    await service.sync();
+    expect(rows.get('transactions') ?? 0).toBe(0);
+    expect(rows.get('journalTotals') ?? 0).toBe(0);
+    expect(rows.get('batches') ?? 0).toBe(0);
+
+    // one new sale at one terminal: one transaction, that terminal's batch
+    await sale(store, { rrn: '900000000001', amount: 777, terminalId: 'TERM0007', createdAt: clock.t });
+    reset();
+    await service.sync();
+    expect(rows.get('transactions')).toBe(1);
+    expect(rows.get('journalTotals')).toBe(1);
+    expect(service.locate('900000000001').stage).toBe('awaiting_credit');
+    expect((await service.run()).agrees).toBe(true);
+  });
+
+  it('follows a reversal through the queue without re-reading the journal, and agrees with the full run', async () => {
+    const { store, clock, service, rows, reset } = await fixture();
+    await store.openBatch('TERM0001', '000001', 'MERCHANT0000001', T0);
+    const paid = await sale(store, { rrn: '632500000001', amount: 1000 });
+    const other = await sale(store, { rrn: '632500000002', amount: 2000 });
+    for (let i = 3; i < 50; i++) await sale(store, { rrn: `6325000000${String(i).padStart(2, '0')}`, amount: 10 });
+    await service.sync();
+    clock.t += 60_000;
+    await service.sync(); // what follows is past the first sync's overlap
+
+    clock.t += 60_000;
+    const item = await store.queueReversal(paid.id, 'stub', 'timeout', clock.t);
+    reset();
+    await service.sync();
+    expect(rows.get('transactions')).toBe(1);
+    expect(service.locate(paid.rrn).stage).toBe('reversing');
+
+    clock.t += 60_000;
+    await service.sync();
+
+    // delivered: the transaction itself does not change, only its queue item
+    clock.t += 10 * 60_000;
+    await store.updateSaf(item.id, { state: 'done', lastResult: '00' }, clock.t);
+    reset();
+    await service.sync();
+    expect(rows.get('transactions') ?? 0).toBe(0);
+    expect(rows.get('getTransaction')).toBe(1);
+    expect(service.locate(paid.rrn).stage).toBe('reversed');
+
+    // the other one's reversal is abandoned while the acquirer paid it
+    const lost = await store.queueReversal(other.id, 'stub', 'late', clock.t);
+    clock.t += 10 * 60_000;
+    await store.updateSaf(lost.id, { state: 'abandoned', lastResult: 'expired' }, clock.t);
+    await store.addException({ kind: 'REVERSAL_ABANDONED', txId: other.id, terminalId: 'TERM0001', merchantId: 'MERCHANT0000001', detail: 'expired', createdAt: clock.t });
+    clock.t += DAY;
+    await service.importReport(report('r1', '2026-11-22', [{ rrn: other.rrn, amount: 2000 }]));
+    // (the batch, open for a day now, is stale too)
+    expect(service.cases({}).map((c) => `${c.class} ${c.rrn}`).sort()).toEqual([`REVERSAL_ABANDONED ${other.rrn}`, 'STALE_OPEN_BATCH null']);
+    expect(await service.run()).toMatchObject({ agrees: true, cases: 2 });
+  });
+});
