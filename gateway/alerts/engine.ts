@@ -28,7 +28,6 @@ export interface AlertEngineOptions {
 
 /** Where the open RECEIPT_WITHOUT_CREDIT cases come from (the gateway's ReconService). */
 export interface CaseSource {
-  fresh(): Promise<void>;
   cases(filter: { class: 'RECEIPT_WITHOUT_CREDIT'; status: 'open'; includeCleared: false }): Case[];
 }
 
@@ -233,10 +232,9 @@ export class AlertEngine {
       receiptsWithoutCredit:
         cases === undefined
           ? undefined
-          : async () => {
-              await cases.fresh();
-              return cases.cases({ class: 'RECEIPT_WITHOUT_CREDIT', status: 'open', includeCleared: false });
-            },
+          : // no sync first: a sale journaled since the last one is days from its credit being overdue, and imports
+            // sync on their own; a sync here would read the busy hours' journal every few seconds on the event loop
+            async () => cases.cases({ class: 'RECEIPT_WITHOUT_CREDIT', status: 'open', includeCleared: false }),
       anyActive: (rule) => [...this.alerts.values()].some((a) => a.alert.rule === rule),
     };
   }

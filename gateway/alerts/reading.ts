@@ -45,7 +45,7 @@ export interface RuleInput {
   merchantsOf(acquirerId: string, since: number): string[];
   /** The acquirer's link is down or its breaker open (and it is not drained on purpose). */
   acquirerDown(acquirerId: string): boolean;
-  /** The open RECEIPT_WITHOUT_CREDIT cases, fresh; undefined without reconciliation. */
+  /** The open RECEIPT_WITHOUT_CREDIT cases as reconciliation last saw them; undefined without reconciliation. */
   receiptsWithoutCredit?: () => Promise<Case[]>;
   /** Whether an alert of this rule is active now. */
   anyActive(rule: RuleName): boolean;

@@ -74,6 +74,8 @@ export type CaseAction = (typeof CaseActions)[number];
 
 /** How long before a write reaches the store its clock stamp may be taken (the flow stamps, then writes). */
 const SYNC_OVERLAP_MS = 5_000;
+/** Journal rows read per page in a sync. */
+const SYNC_PAGE = 2_000;
 
 const EMPTY: Totals = Object.freeze({ saleCount: 0, saleAmount: 0, refundCount: 0, refundAmount: 0 });
 
@@ -108,6 +110,8 @@ export class ReconService {
   private readonly reportsSeen = new Set<string>();
   private readonly creditLines: CreditRecord[] = [];
   private lastSync = Number.NEGATIVE_INFINITY;
+  /** The journal's change number read up to (-1: nothing yet). */
+  private txCursor = -1;
   /** Transactions whose reversal is queued, and those whose reversal was abandoned, as of the last sync. */
   private readonly pendingReversals = new Set<number>();
   private readonly abandonedReversals = new Set<number>();
@@ -325,29 +329,25 @@ export class ReconService {
 
   /**
    * Takes in what changed since the last sync: transactions updated, reversals whose queue state changed, batches
-   * opened or closed or whose transactions or uploads changed, new uploads, exports and reports. Rows are stamped
-   * with the clock a little before they reach the store, so each read starts SYNC_OVERLAP_MS before the last sync
-   * began (what is read twice is given to the engine once).
+   * opened or closed or whose transactions or uploads changed, new uploads, exports and reports. Transactions come by
+   * the store's change numbers, exactly; the other tables by time, and rows are stamped with the clock a little before
+   * they reach the store, so those reads start SYNC_OVERLAP_MS before the last sync began (what is read twice is
+   * given to the engine once).
    */
   private async load(): Promise<void> {
     await this.restore();
     const started = this.now();
     const since = this.lastSync - SYNC_OVERLAP_MS;
-    const changed = new Map((await this.store.transactions(since)).map((tx) => [tx.id, tx]));
-    for (const id of await this.reversalChanges(since)) {
-      if (changed.has(id)) continue;
-      const tx = await this.store.getTransaction(id);
-      if (tx !== undefined) changed.set(id, tx);
-    }
+    const moved = await this.reversalChanges(since);
     const journal: JournalEntry[] = [];
     const adviceReceipts: Receipt[] = [];
     const touched = new Map<string, { terminalId: string; batchNo: string }>();
     const touch = (terminalId: string, batchNo: string): void => void touched.set(`${terminalId}\x1f${batchNo}`, { terminalId, batchNo });
-    for (const tx of [...changed.values()].sort((x, y) => x.id - y.id)) {
+    const take = (tx: TxRecord): void => {
       const e = toEntry(tx, this.reversalState(tx.id));
       const version = `${tx.updatedAt}|${e.reversalState}`;
       const seen = this.versions.get(tx.id);
-      if (seen === version) continue;
+      if (seen === version) return;
       this.versions.set(tx.id, version);
       journal.push(e);
       touch(tx.terminalId, tx.batchNo);
@@ -362,6 +362,24 @@ export class ReconService {
         day: isoDay(tx.createdAt, this.options.utcOffsetMinutes ?? 0),
         procCode: tx.procCode,
       });
+    };
+    // the journal's changes since the last sync, exactly, a page at a time: between pages the event loop serves the
+    // terminals (a busy day's first sync reads a million rows)
+    for (;;) {
+      const page = await this.store.changedTransactions(this.txCursor, SYNC_PAGE);
+      for (const tx of page.rows) {
+        moved.delete(tx.id);
+        take(tx);
+      }
+      this.txCursor = page.last;
+      if (page.rows.length < SYNC_PAGE) break;
+      this.engine.addJournal(journal.splice(0));
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+    // a reversal's state lives in the store-and-forward queue, not on the row: those rows are read one by one
+    for (const id of moved) {
+      const tx = await this.store.getTransaction(id);
+      if (tx !== undefined) take(tx);
     }
     const credits: Credit[] = [];
     for (const r of await this.store.reports()) {

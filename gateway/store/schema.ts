@@ -33,6 +33,9 @@ CREATE TABLE IF NOT EXISTS transactions (
   late_response_code TEXT,
   created_at INTEGER NOT NULL,
   updated_at INTEGER NOT NULL,
+  -- the store's own counter, raised by every insert and update: reconciliation reads what changed after its last
+  -- number, exactly (a clock-time stamp can be taken a little before its write lands)
+  change_seq INTEGER NOT NULL DEFAULT 0,
   UNIQUE (terminal_id, batch_no, stan, local_date, mti_class)
 );
 CREATE INDEX IF NOT EXISTS transactions_state ON transactions (state);
@@ -171,3 +174,15 @@ CREATE TABLE IF NOT EXISTS events (
   UNIQUE (merchant_id, seq)
 );
 `;
+
+/** Changes to tables that already exist in an older journal file: each runs when its column is missing. */
+export const MIGRATIONS = [
+  {
+    table: 'transactions',
+    column: 'change_seq',
+    sql: `ALTER TABLE transactions ADD COLUMN change_seq INTEGER NOT NULL DEFAULT 0`,
+  },
+] as const;
+
+/** Indexes on migrated columns: created after the migrations. */
+export const LATE_INDEXES = `CREATE INDEX IF NOT EXISTS transactions_change ON transactions (change_seq);`;

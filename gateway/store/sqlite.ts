@@ -3,7 +3,7 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { FeedEvent, FeedEventType, NewFeedEvent } from '../feed/types.js';
 import { Checkpointer } from './checkpointer.js';
-import { SCHEMA } from './schema.js';
+import { LATE_INDEXES, MIGRATIONS, SCHEMA } from './schema.js';
 import {
   DuplicateKeyError,
   type BatchRecord,
@@ -30,7 +30,7 @@ export interface SqliteStoreOptions {
   path: string;
   /** "full" syncs every commit (the default: an answer is never ahead of the disk); "normal" survives kill -9 only. */
   synchronous?: 'full' | 'normal';
-  /** How often a worker thread copies the WAL into the database file (ms). Default 100. */
+  /** How often a worker thread copies the WAL into the database file (ms). Default 1000. */
   checkpointIntervalMs?: number;
 }
 
@@ -61,6 +61,8 @@ export class SqliteStore implements Store {
   private syncRunning = false;
   private synced: (() => void) | undefined;
   private readonly checkpointer: Checkpointer | undefined;
+  /** The last `change_seq` given to a transaction row. */
+  private changeSeq: number;
   private readonly stmt: Record<string, Database.Statement>;
   /** Each merchant's last feed `seq` assigned, from the table at first use (and again after a failed commit). */
   private eventSeqs: Map<string, number> | undefined;
@@ -73,19 +75,25 @@ export class SqliteStore implements Store {
     if (opts.path !== ':memory:' && opts.synchronous !== 'normal') this.walPath = `${opts.path}-wal`;
     if (opts.path !== ':memory:') {
       this.db.pragma('wal_autocheckpoint = 0');
-      this.checkpointer = new Checkpointer(opts.path, opts.checkpointIntervalMs ?? 100, (message) => {
+      this.checkpointer = new Checkpointer(opts.path, opts.checkpointIntervalMs ?? 1000, (message) => {
         // nothing is lost while checkpoints fail, the WAL only grows: worth a line on stderr, not a crash
         process.emitWarning(`journal checkpoint failed: ${message}`);
       });
     }
     this.db.pragma('foreign_keys = ON');
     this.db.exec(SCHEMA);
+    for (const m of MIGRATIONS) {
+      const columns = this.db.prepare(`PRAGMA table_info(${m.table})`).all() as { name: string }[];
+      if (!columns.some((c) => c.name === m.column)) this.db.exec(m.sql);
+    }
+    this.db.exec(LATE_INDEXES);
+    this.changeSeq = (this.db.prepare('SELECT COALESCE(MAX(change_seq), 0) AS n FROM transactions').get() as { n: number }).n;
     const s = (sql: string): Database.Statement => this.db.prepare(sql);
     this.stmt = {
       insertTx: s(`INSERT INTO transactions (terminal_id, batch_no, stan, local_date, mti_class, merchant_id, mti, proc_code,
         local_time, invoice, amount, currency, pan_hash, pan_masked, entry_mode, fingerprint, acquirer_id, route, upstream_stan, rrn,
-        rrn_seq, transmitted_at, state, response_code, auth_code, captured, original_id, created_at, updated_at)
-        VALUES (${'?, '.repeat(28)}?)`),
+        rrn_seq, transmitted_at, state, response_code, auth_code, captured, original_id, created_at, updated_at, change_seq)
+        VALUES (${'?, '.repeat(29)}?)`),
       findTx: s(`SELECT * FROM transactions WHERE terminal_id = ? AND batch_no = ? AND stan = ? AND local_date = ? AND mti_class = ?`),
       getTx: s(`SELECT * FROM transactions WHERE id = ?`),
       byRrn: s(`SELECT * FROM transactions WHERE rrn = ?`),
@@ -93,16 +101,17 @@ export class SqliteStore implements Store {
         AND (proc_code LIKE '00%' OR proc_code LIKE '20%') ORDER BY id DESC LIMIT 1`),
       // a transaction reversed while its reply was on the way stays uncaptured
       outcome: s(`UPDATE transactions SET state = ?, response_code = ?, auth_code = COALESCE(?, auth_code),
-        captured = CASE WHEN reversal IS NULL THEN ? ELSE 0 END, updated_at = ? WHERE id = ?`),
-      setCaptured: s(`UPDATE transactions SET captured = ?, updated_at = ? WHERE id = ?`),
-      late: s(`UPDATE transactions SET late_response_code = ?, updated_at = ? WHERE id = ?`),
-      reassign: s(`UPDATE transactions SET acquirer_id = ?, upstream_stan = ?, transmitted_at = ?, route = ?, updated_at = ? WHERE id = ?`),
+        captured = CASE WHEN reversal IS NULL THEN ? ELSE 0 END, updated_at = ?, change_seq = ? WHERE id = ?`),
+      setCaptured: s(`UPDATE transactions SET captured = ?, updated_at = ?, change_seq = ? WHERE id = ?`),
+      late: s(`UPDATE transactions SET late_response_code = ?, updated_at = ?, change_seq = ? WHERE id = ?`),
+      reassign: s(`UPDATE transactions SET acquirer_id = ?, upstream_stan = ?, transmitted_at = ?, route = ?, updated_at = ?, change_seq = ? WHERE id = ?`),
+      txChanged: s(`SELECT * FROM transactions WHERE change_seq > ? ORDER BY change_seq LIMIT ?`),
       inFlight: s(`SELECT * FROM transactions WHERE state = 'forwarding' ORDER BY id`),
       lastSeq: s(`SELECT COALESCE(MAX(rrn_seq), 0) AS seq FROM transactions`),
       safByTx: s(`SELECT * FROM saf WHERE tx_id = ?`),
       insertSaf: s(`INSERT INTO saf (tx_id, acquirer_id, reason, attempts, next_attempt_at, state, created_at, updated_at)
         VALUES (?, ?, ?, 0, ?, 'pending', ?, ?)`),
-      markReversal: s(`UPDATE transactions SET reversal = ?, captured = 0, updated_at = ? WHERE id = ?`),
+      markReversal: s(`UPDATE transactions SET reversal = ?, captured = 0, updated_at = ?, change_seq = ? WHERE id = ?`),
       getSaf: s(`SELECT * FROM saf WHERE id = ?`),
       dueSaf: s(`SELECT * FROM saf WHERE acquirer_id = ? AND state = 'pending' AND next_attempt_at <= ? ORDER BY id LIMIT ?`),
       pendingSafAll: s(`SELECT * FROM saf WHERE state = 'pending' ORDER BY id`),
@@ -260,7 +269,7 @@ export class SqliteStore implements Store {
           tx.terminalId, tx.batchNo, tx.stan, tx.localDate, tx.mtiClass, tx.merchantId, tx.mti, tx.procCode, tx.localTime,
           tx.invoice, tx.amount, tx.currency, tx.panHash, tx.panMasked, tx.entryMode, tx.fingerprint, tx.acquirerId, tx.route,
           tx.upstreamStan, tx.rrn, rrnSequence(tx.rrn), tx.transmittedAt, tx.state, tx.responseCode, tx.authCode,
-          tx.captured ? 1 : 0, tx.originalId, tx.createdAt, tx.createdAt,
+          tx.captured ? 1 : 0, tx.originalId, tx.createdAt, tx.createdAt, ++this.changeSeq,
         );
         // the record as written, without reading it back (this runs for every authorization); spread last: it is
         // the fast form of an object literal on Node 20
@@ -292,25 +301,25 @@ export class SqliteStore implements Store {
 
   recordOutcome(id: number, o: TxOutcome): Promise<void> {
     return this.write(() => {
-      this.stmt.outcome.run(o.state, o.responseCode, o.authCode ?? null, o.captured ? 1 : 0, o.at, id);
+      this.stmt.outcome.run(o.state, o.responseCode, o.authCode ?? null, o.captured ? 1 : 0, o.at, ++this.changeSeq, id);
     });
   }
 
   setCaptured(id: number, captured: boolean, at: number): Promise<void> {
     return this.write(() => {
-      this.stmt.setCaptured.run(captured ? 1 : 0, at, id);
+      this.stmt.setCaptured.run(captured ? 1 : 0, at, ++this.changeSeq, id);
     });
   }
 
   recordLateReply(id: number, responseCode: string, at: number): Promise<void> {
     return this.write(() => {
-      this.stmt.late.run(responseCode, at, id);
+      this.stmt.late.run(responseCode, at, ++this.changeSeq, id);
     });
   }
 
   reassign(id: number, acquirerId: string, upstreamStan: string, transmittedAt: string, route: string, at: number): Promise<void> {
     return this.write(() => {
-      this.stmt.reassign.run(acquirerId, upstreamStan, transmittedAt, route, at, id);
+      this.stmt.reassign.run(acquirerId, upstreamStan, transmittedAt, route, at, ++this.changeSeq, id);
     });
   }
 
@@ -328,7 +337,7 @@ export class SqliteStore implements Store {
         const existing = this.stmt.safByTx.get(txId) as Row | undefined;
         if (existing) return toSaf(existing);
         const info = this.stmt.insertSaf.run(txId, acquirerId, reason, at, at, at);
-        this.stmt.markReversal.run(reason, at, txId);
+        this.stmt.markReversal.run(reason, at, ++this.changeSeq, txId);
         return toSaf(this.stmt.getSaf.get(info.lastInsertRowid) as Row);
       })(),
     );
@@ -404,6 +413,11 @@ export class SqliteStore implements Store {
 
   async uploadsSince(since: number): Promise<UploadRecord[]> {
     return (this.stmt.uploadsSince.all(Number.isFinite(since) ? since : -Number.MAX_VALUE) as Row[]).map(toUpload);
+  }
+
+  async changedTransactions(after: number, limit: number): Promise<{ rows: TxRecord[]; last: number }> {
+    const rows = this.stmt.txChanged.all(after, limit) as Row[];
+    return { rows: rows.map(toTx), last: rows.length === 0 ? after : (rows[rows.length - 1].change_seq as number) };
   }
 
   async transactions(since = Number.NEGATIVE_INFINITY): Promise<TxRecord[]> {

@@ -260,6 +260,11 @@ export interface Store {
   openBatches(): Promise<BatchRecord[]>;
   /** Every batch, open or closed, or those opened or closed at or after `since` (for reconciliation). */
   batches(since?: number): Promise<BatchRecord[]>;
+  /**
+   * Transactions inserted or changed after change number `after` (-1: all), in the order of their last change, at
+   * most `limit`; `last` is the change number to ask after next time (`after` when there were none).
+   */
+  changedTransactions(after: number, limit: number): Promise<{ rows: TxRecord[]; last: number }>;
   /** Every journaled transaction, or those updated at or after `since` (for reconciliation), in id order. */
   transactions(since?: number): Promise<TxRecord[]>;
 

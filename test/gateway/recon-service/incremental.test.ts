@@ -18,7 +18,7 @@ function counted(store: SqliteStore): { reads: Store; rows: Map<string, number>;
       if (typeof v !== 'function') return v;
       return async (...args: unknown[]) => {
         const out = await (v as (...a: unknown[]) => Promise<unknown>).apply(target, args);
-        const n = Array.isArray(out) ? out.length : 1;
+        const n = Array.isArray(out) ? out.length : typeof out === 'object' && out !== null && 'rows' in out ? (out.rows as unknown[]).length : 1;
         rows.set(String(name), (rows.get(String(name)) ?? 0) + n);
         return out;
       };
@@ -47,17 +47,18 @@ describe('incremental sync', () => {
       for (let i = 0; i < 5; i++) await sale(store, { rrn: String(++rrn).padStart(12, '0'), amount: 100 + i, terminalId });
     }
     await service.sync();
-    expect(rows.get('transactions')).toBe(100);
+    expect(rows.get('changedTransactions')).toBe(100);
     expect(rows.get('journalTotals')).toBe(20);
 
     clock.t += 60_000;
     reset();
     await service.sync();
-    // within the overlap window only: what the last sync read again, nothing older
+    // nothing changed: the journal's change numbers say so exactly
+    expect(rows.get('changedTransactions') ?? 0).toBe(0);
     clock.t += 60_000;
     reset();
     await service.sync();
-    expect(rows.get('transactions') ?? 0).toBe(0);
+    expect(rows.get('changedTransactions') ?? 0).toBe(0);
     expect(rows.get('journalTotals') ?? 0).toBe(0);
     expect(rows.get('batches') ?? 0).toBe(0);
 
@@ -65,9 +66,25 @@ describe('incremental sync', () => {
     await sale(store, { rrn: '900000000001', amount: 777, terminalId: 'TERM0007', createdAt: clock.t });
     reset();
     await service.sync();
-    expect(rows.get('transactions')).toBe(1);
+    expect(rows.get('changedTransactions')).toBe(1);
     expect(rows.get('journalTotals')).toBe(1);
     expect(service.locate('900000000001').stage).toBe('awaiting_credit');
+    expect((await service.run()).agrees).toBe(true);
+  });
+
+  it('reads a journal larger than a page in pages, letting other work run between them, and misses nothing', async () => {
+    const { store, service, rows, reset } = await fixture();
+    await store.openBatch('TERM0001', '000001', 'MERCHANT0000001', T0);
+    await Promise.all(Array.from({ length: 4_500 }, (_, i) => sale(store, { rrn: `7${String(i).padStart(11, '0')}`, amount: 100 })));
+    reset();
+    let turns = 0;
+    const ticker = setInterval(() => turns++, 0);
+    await service.sync();
+    clearInterval(ticker);
+    expect(rows.get('changedTransactions')).toBe(4_500);
+    // three pages of at most 2,000: timers ran between them
+    expect(turns).toBeGreaterThan(0);
+    expect(service.locate('700000004499').stage).toBe('awaiting_credit');
     expect((await service.run()).agrees).toBe(true);
   });
 
@@ -85,7 +102,7 @@ describe('incremental sync', () => {
     const item = await store.queueReversal(paid.id, 'stub', 'timeout', clock.t);
     reset();
     await service.sync();
-    expect(rows.get('transactions')).toBe(1);
+    expect(rows.get('changedTransactions')).toBe(1);
     expect(service.locate(paid.rrn).stage).toBe('reversing');
 
     clock.t += 60_000;
@@ -96,7 +113,7 @@ describe('incremental sync', () => {
     await store.updateSaf(item.id, { state: 'done', lastResult: '00' }, clock.t);
     reset();
     await service.sync();
-    expect(rows.get('transactions') ?? 0).toBe(0);
+    expect(rows.get('changedTransactions') ?? 0).toBe(0);
     expect(rows.get('getTransaction')).toBe(1);
     expect(service.locate(paid.rrn).stage).toBe('reversed');
 

@@ -151,6 +151,35 @@ export function storeContract(name: string, open: () => Promise<Store>, reopen?:
       await store.close();
     });
 
+    it('lists transactions changed after a change number, in change order, page by page', async () => {
+      const store = await open();
+      const a = await store.insertTransaction(tx());
+      const b = await store.insertTransaction(tx());
+      const c = await store.insertTransaction(tx());
+      const all = await store.changedTransactions(-1, 100);
+      expect(all.rows.map((r) => r.id)).toEqual([a.id, b.id, c.id]);
+      // an update moves a row behind the others; the ones not touched since are not read again
+      await store.recordOutcome(a.id, { state: 'approved', responseCode: '00', authCode: 'A1', captured: true, at: 2_000 });
+      const after = await store.changedTransactions(all.last, 100);
+      expect(after.rows.map((r) => [r.id, r.state])).toEqual([[a.id, 'approved']]);
+      expect(after.last).toBeGreaterThan(all.last);
+      await store.setCaptured(b.id, false, 3_000);
+      await store.recordLateReply(c.id, '00', 3_000);
+      await store.queueReversal(a.id, 'stub', 'terminal', 3_000);
+      const first = await store.changedTransactions(after.last, 2);
+      expect(first.rows.map((r) => r.id)).toEqual([b.id, c.id]);
+      const second = await store.changedTransactions(first.last, 2);
+      expect(second.rows.map((r) => [r.id, r.reversal])).toEqual([[a.id, 'terminal']]);
+      expect(await store.changedTransactions(second.last, 2)).toEqual({ rows: [], last: second.last });
+      if (reopen) {
+        // numbering goes on after a restart: nothing written later hides below a number already read
+        const again = await reopen(store);
+        const d = await again.insertTransaction(tx());
+        expect((await again.changedTransactions(second.last, 10)).rows.map((r) => r.id)).toEqual([d.id]);
+        await again.close();
+      } else await store.close();
+    });
+
     it('records exceptions', async () => {
       const store = await open();
       const a = await store.insertTransaction(tx());

@@ -1,6 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
 import { SqliteStore } from '../../../gateway/store/sqlite.js';
 import { storeContract } from './contract.js';
 
@@ -22,3 +23,24 @@ storeContract(
     return again;
   },
 );
+
+describe('SQLite journal files from before change numbers', () => {
+  it('gains the change_seq column on open, and reconciliation reads the old rows from -1', async () => {
+    const { default: Database } = await import('better-sqlite3');
+    const { SCHEMA } = await import('../../../gateway/store/schema.js');
+    const path = join(mkdtempSync(join(tmpdir(), 'posgw-migrate-')), 'old.db');
+    const old = new Database(path);
+    old.exec(SCHEMA.replace(/^\s*--.*\n/gm, '').replace(/^\s*change_seq INTEGER NOT NULL DEFAULT 0,\n/m, ''));
+    expect((old.prepare('PRAGMA table_info(transactions)').all() as { name: string }[]).some((c) => c.name === 'change_seq')).toBe(false);
+    old.prepare(`INSERT INTO transactions (terminal_id, batch_no, stan, local_date, mti_class, merchant_id, mti, proc_code, local_time,
+      amount, currency, fingerprint, rrn, rrn_seq, state, created_at, updated_at) VALUES ('T1', '000001', '000001', '1121', '02',
+      'M1', '0200', '000000', '101500', 100, '840', 'fp', '532500000001', 1, 'approved', 1, 1)`).run();
+    old.close();
+    const store = new SqliteStore({ path });
+    const all = await store.changedTransactions(-1, 10);
+    expect(all.rows.map((r) => r.rrn)).toEqual(['532500000001']);
+    await store.recordOutcome(all.rows[0].id, { state: 'approved', responseCode: '00', at: 2 });
+    expect((await store.changedTransactions(all.last, 10)).rows).toHaveLength(1);
+    await store.close();
+  });
+});
