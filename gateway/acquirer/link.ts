@@ -76,6 +76,22 @@ const MTI = /^\d{4}$/;
 const CLOSE_GRACE_MS = 1000;
 
 /**
+ * Every request on the link goes through one socket: the writes made in one tick (the authorizations a journal
+ * commit released together) leave in one system call, the socket corked at the first and uncorked after the tick.
+ */
+function writeBatched(socket: net.Socket, frame: Buffer): void {
+  if (socket.writableCorked === 0) {
+    socket.cork();
+    process.nextTick(uncork, socket);
+  }
+  socket.write(frame);
+}
+
+function uncork(socket: net.Socket): void {
+  socket.uncork();
+}
+
+/**
  * The gateway's one persistent connection to one acquirer: sign-on, request/reply matching with per-request
  * deadlines, late replies, idle echoes, reconnect with backoff. Frames are binary2 + iso87ascii, no TPDU.
  */
@@ -270,7 +286,7 @@ export class HostLink extends EventEmitter<HostLinkEvents> {
         reject,
       };
       this.#pending.add(entry);
-      conn.socket.write(frame);
+      writeBatched(conn.socket, frame);
       this.#counts.sent++;
       this.#lastActivity = entry.sentMono;
     });
@@ -357,7 +373,7 @@ export class HostLink extends EventEmitter<HostLinkEvents> {
   /** Writes a message that expects no reply (an answer to the acquirer's 0800). */
   #write(conn: Connection, msg: IsoMessage): void {
     try {
-      conn.socket.write(this.#frame(msg));
+      writeBatched(conn.socket, this.#frame(msg));
       this.#lastActivity = performance.now();
     } catch (e) {
       this.#log('error', errorFacts(e), 'could not encode an answer to the acquirer');

@@ -17,6 +17,19 @@ import type { Timings } from './rules.js';
 const HEADER = 'binary2';
 const codec = codecFor(builtinSpecs.iso87ascii);
 
+/** The answers to one chunk of requests leave in one system call: corked at the first write, uncorked after the tick. */
+function writeBatched(socket: Socket, frame: Buffer): void {
+  if (socket.writableCorked === 0) {
+    socket.cork();
+    process.nextTick(uncork, socket);
+  }
+  socket.write(frame);
+}
+
+function uncork(socket: Socket): void {
+  socket.uncork();
+}
+
 export const Modes = {
   normal: 'answer by the rules',
   silent: 'read every message and answer none',
@@ -171,7 +184,7 @@ export class HostLink {
     const frame = this.#frame(reply.message, log);
     if (frame === undefined) return;
     if (delay === 0) {
-      conn.socket.write(frame);
+      writeBatched(conn.socket, frame);
       return;
     }
     const timer = setTimeout(() => {

@@ -22,6 +22,18 @@ function lateEvents(link: { on(e: 'late', f: (r: IsoMessage, i: LateReplyInfo) =
 }
 
 describe('HostLink requests', () => {
+  it('sends the requests made in one tick in one write: the acquirer reads them as one chunk', async () => {
+    const { fake, link } = await rig();
+    const chunks: number[] = [];
+    fake.peer.socket.on('data', (c: Buffer) => chunks.push(c.length));
+    const replies = Array.from({ length: 20 }, (_, i) => link.request(purchase(link.nextStan(), `5123456789${String(i).padStart(2, '0')}`)));
+    await Promise.all(replies);
+    expect(chunks).toHaveLength(1);
+    // and one more request later: a chunk of its own
+    await link.request(purchase(link.nextStan(), '512345678999'));
+    expect(chunks).toHaveLength(2);
+  });
+
   it('resolves each request with its own reply when replies come out of order', async () => {
     const { fake, link } = await rig();
     const held: IsoMessage[] = [];
