@@ -15,6 +15,8 @@ export interface Hello {
   type: 'hello';
   token: string;
   since?: number;
+  /** Instead of `since`: replay the events journaled at or after this time (ms), e.g. a day's start. */
+  from?: number;
   merchantId?: string;
 }
 
@@ -38,10 +40,16 @@ export function parseHello(raw: string): Hello | { error: string } {
   if (typeof msg !== 'object' || msg === null || Array.isArray(msg)) return { error: 'hello: must be a JSON object' };
   const m = msg as Record<string, unknown>;
   if (m.type !== 'hello') return { error: 'hello: "type" must be "hello"' };
-  for (const k of Object.keys(m)) if (!['type', 'token', 'since', 'merchantId'].includes(k)) return { error: `hello: unknown field "${k.slice(0, 40)}"` };
+  for (const k of Object.keys(m)) if (!['type', 'token', 'since', 'from', 'merchantId'].includes(k)) return { error: `hello: unknown field "${k.slice(0, 40)}"` };
   if (typeof m.token !== 'string' || m.token === '') return { error: 'hello: "token" must be a non-empty string' };
   if (m.since !== undefined && m.since !== null && !(Number.isSafeInteger(m.since) && (m.since as number) >= 0)) {
     return { error: 'hello: "since" must be a non-negative integer' };
+  }
+  let from: number | undefined;
+  if (m.from !== undefined && m.from !== null) {
+    if (m.since !== undefined && m.since !== null) return { error: 'hello: give "since" or "from", not both' };
+    from = typeof m.from === 'string' && /^\d{4}-\d{2}-\d{2}T/.test(m.from) ? Date.parse(m.from) : NaN;
+    if (!Number.isFinite(from)) return { error: 'hello: "from" must be an ISO 8601 time, e.g. 2026-11-22T00:00:00Z' };
   }
   if (m.merchantId !== undefined && m.merchantId !== null && (typeof m.merchantId !== 'string' || m.merchantId === '')) {
     return { error: 'hello: "merchantId" must be a non-empty string' };
@@ -50,6 +58,7 @@ export function parseHello(raw: string): Hello | { error: string } {
     type: 'hello',
     token: m.token,
     since: typeof m.since === 'number' ? m.since : undefined,
+    from,
     merchantId: typeof m.merchantId === 'string' ? m.merchantId : undefined,
   };
 }

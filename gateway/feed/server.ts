@@ -170,6 +170,9 @@ export class FeedServer {
     s.state = 'replaying';
     s.cursor = hello.since ?? end;
     this.register(s);
+    // from a time: the cursor just before the first event at or after it (events are journaled in time order)
+    if (hello.from !== undefined) s.cursor = await this.cursorAt(scope.merchantId, hello.from, end);
+    if (!s.active) return;
 
     const { batches, cases } = await this.opts.snapshot(scope.merchantId);
     if (!s.active) return;
@@ -186,6 +189,19 @@ export class FeedServer {
     if (s.state !== 'replaying') return;
     s.sendJson({ type: 'live', seq: end });
     s.goLive();
+  }
+
+  /** The smallest cursor whose next event was journaled at or after `at` (`end` when none): a binary search, one row a probe. */
+  private async cursorAt(merchantId: string | null, at: number, end: number): Promise<number> {
+    let lo = 0;
+    let hi = end;
+    while (lo < hi) {
+      const mid = Math.floor((lo + hi) / 2);
+      const [next] = await this.opts.log.since(merchantId, mid, 1);
+      if (next === undefined || next.at >= at) hi = mid;
+      else lo = merchantId === null ? Math.max(mid + 1, next.id) : mid + 1;
+    }
+    return lo;
   }
 
   /** Sends the journal's events after the client's cursor up to `end`, a page at a time, pausing while it drains. */

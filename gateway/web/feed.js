@@ -4,6 +4,13 @@
 const STOP_CODES = { 4401: 'token not recognised', 4403: 'not allowed' };
 const BACKOFF_MS = [500, 1000, 2000, 4000, 8000];
 
+/** Midnight in the browser's time zone, as the chart counts days. */
+function startOfToday() {
+  const d = new Date();
+  d.setHours(0, 0, 0, 0);
+  return d.toISOString();
+}
+
 export class FeedClient {
   /**
    * handlers: onSnapshot(msg), onEvent(msg, { replayed }), onStatus(status, detail), onRefused(reason),
@@ -13,8 +20,9 @@ export class FeedClient {
   constructor(token, handlers) {
     this.token = token;
     this.handlers = handlers;
-    // the cursor of the last event processed; 0 asks for the whole history (today's chart and recent sales)
-    this.cursor = 0;
+    // the cursor of the last event processed; null: none yet, so the feed replays from the start of today (the
+    // chart and the recent sales), not the merchant's whole history
+    this.cursor = null;
     this.snapshotSeq = 0;
     this.operatorAll = false;
     this.attempt = 0;
@@ -40,7 +48,7 @@ export class FeedClient {
     this.handlers.onStatus(this.attempt === 0 ? 'connecting' : 'reconnecting', this.attempt);
     const ws = new WebSocket(url);
     this.ws = ws;
-    ws.onopen = () => ws.send(JSON.stringify({ type: 'hello', token: this.token, since: this.cursor }));
+    ws.onopen = () => ws.send(JSON.stringify(this.cursor === null ? { type: 'hello', token: this.token, from: startOfToday() } : { type: 'hello', token: this.token, since: this.cursor }));
     ws.onmessage = (m) => {
       if (ws !== this.ws) return;
       let msg;
@@ -61,7 +69,7 @@ export class FeedClient {
       }
       // a cursor ahead of the feed: the journal was started afresh, so start over too
       if (e.code === 4400 && /ahead of the feed/.test(e.reason)) {
-        this.cursor = 0;
+        this.cursor = null;
         this.handlers.onReset();
       }
       this.retry();
@@ -76,7 +84,7 @@ export class FeedClient {
       this.handlers.onStatus('replaying', 0);
     } else if (msg.type === 'event') {
       const cursor = this.operatorAll ? msg.id : msg.seq;
-      if (cursor <= this.cursor) return;
+      if (this.cursor !== null && cursor <= this.cursor) return;
       // events up to the snapshot's cursor are already in its lists: they only add to the history
       this.handlers.onEvent(msg, { replayed: cursor <= this.snapshotSeq });
       this.cursor = cursor;

@@ -135,6 +135,27 @@ describe('feed server', () => {
     expect(await nobody.closed).toEqual({ code: 4400, reason: 'hello: no merchant "Z"' });
   });
 
+  it('replays from a time: the events journaled at or after it, for a merchant and for the operator', async () => {
+    const r = await rig();
+    const iso = (ms: number) => new Date(ms).toISOString();
+    // A's events at 1000, 2000, ... 40000; B's in between
+    for (let n = 1; n <= 40; n++) await r.log.publish([ev('A', n * 1000), ev('B', n * 1000 + 500)]);
+    const a = await client(r, { type: 'hello', token: TOKENS.get('A')!, from: iso(25_000) });
+    await a.untilLive();
+    expect(a.events.map((e) => e.seq)).toEqual(Array.from({ length: 16 }, (_, i) => 25 + i));
+    const op = await client(r, { type: 'hello', token: ADMIN, from: iso(39_000) });
+    await op.untilLive();
+    expect(op.events.map((e) => [e.merchantId, e.at])).toEqual([['A', iso(39_000)], ['B', iso(39_500)], ['A', iso(40_000)], ['B', iso(40_500)]]);
+    // after the last event: nothing to replay, live from here
+    const late = await client(r, { type: 'hello', token: TOKENS.get('B')!, from: iso(90_000) });
+    await late.untilLive();
+    expect(late.events).toEqual([]);
+    const both = await client(r, { type: 'hello', token: TOKENS.get('B')!, from: iso(1), since: 3 });
+    expect(await both.closed).toEqual({ code: 4400, reason: 'hello: give "since" or "from", not both' });
+    const bad = await client(r, { type: 'hello', token: TOKENS.get('B')!, from: 'yesterday' });
+    expect((await bad.closed).code).toBe(4400);
+  });
+
   it('says goodbye with 1001 when it shuts down', async () => {
     const r = await rig();
     const c = await client(r, { type: 'hello', token: TOKENS.get('A')! });
