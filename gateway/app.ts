@@ -172,7 +172,7 @@ export async function startGateway(config: GatewayConfig, opts: GatewayOptions =
   const reconHttp = { service: recon, adminToken: config.http.adminToken, merchantTokens, terminals: new Map(config.terminals.map((t) => [t.id, t.merchantId])) };
   const http = buildHttp({ links, gates, store, metrics, clock, logger, adminToken: config.http.adminToken, serial, recon: reconHttp });
   followRecon(feed, recon, clock);
-  feed.setFundedSource(async (merchantId, terminalId, batchNo) => (await recon.batches(merchantId)).find((b) => b.terminalId === terminalId && b.batchNo === batchNo)?.funded);
+  feed.setFundedSource(async (_merchantId, terminalId, batchNo) => recon.funded(terminalId, batchNo));
   const feedServer = new FeedServer({
     log: feed,
     config: config.feed ?? DEFAULT_FEED,
@@ -181,7 +181,7 @@ export async function startGateway(config: GatewayConfig, opts: GatewayOptions =
     merchantIds: new Set(config.merchants.map((m) => m.id)),
     snapshot: async (merchantId) => {
       await recon.fresh();
-      const batches = (await recon.batches(merchantId ?? undefined)).filter((b) => b.status === 'open');
+      const batches = await recon.batches(merchantId ?? undefined, { open: true });
       const cases = recon.cases({ merchantId: merchantId ?? undefined, status: 'open' }).map(({ audit: _audit, ...c }) => c);
       return { batches, cases };
     },

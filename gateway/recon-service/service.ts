@@ -108,7 +108,10 @@ export class ReconService {
   private readonly versions = new Map<number, string>();
   private readonly sales = new Map<string, SaleIndex>();
   private readonly reportsSeen = new Set<string>();
-  private readonly creditLines: CreditRecord[] = [];
+  /** Credit and debit lines by RRN (for lookups: a sale the gateway never saw still has its merchant here). */
+  private readonly creditsByRrn = new Map<string, CreditRecord[]>();
+  /** What the acquirer paid per batch ("terminal/batch"), kept as credits and sales come in. */
+  private readonly fundedByBatch = new Map<string, Totals>();
   private lastSync = Number.NEGATIVE_INFINITY;
   /** The journal's change number read up to (-1: nothing yet). */
   private txCursor = -1;
@@ -252,7 +255,7 @@ export class ReconService {
     const out = new Set<string>();
     const s = this.sales.get(rrn);
     if (s !== undefined) out.add(s.merchantId);
-    else for (const c of this.creditLines) if (c.rrn === rrn) out.add(c.merchantId);
+    else for (const c of this.creditsByRrn.get(rrn) ?? []) out.add(c.merchantId);
     return out;
   }
 
@@ -272,21 +275,18 @@ export class ReconService {
     return out;
   }
 
+  /** What the acquirer paid for one batch so far (as of the last sync). */
+  funded(terminalId: string, batchNo: string): Totals {
+    return { ...(this.fundedByBatch.get(`${terminalId}/${batchNo}`) ?? EMPTY) };
+  }
+
   /** Each batch with the terminal's, the journal's (host) and the acquirer's (funded) totals side by side. */
-  async batches(merchantId?: string): Promise<BatchView[]> {
-    const funded = new Map<string, Totals>();
-    for (const c of this.creditLines) {
-      if (c.record === 'PAYOUT' || c.rrn === null) continue;
-      const s = this.sales.get(c.rrn);
-      if (s === undefined || s.merchantId !== c.merchantId) continue;
-      const key = `${s.terminalId}/${s.batchNo}`;
-      funded.set(key, add(funded.get(key) ?? EMPTY, c.record === 'DEBIT', c.amount));
-    }
+  async batches(merchantId?: string, only?: { open: true }): Promise<BatchView[]> {
     const out: BatchView[] = [];
-    for (const b of await this.store.batches()) {
+    for (const b of only?.open ? await this.store.openBatches() : await this.store.batches()) {
       if (merchantId !== undefined && b.merchantId !== merchantId) continue;
       const host = await this.store.journalTotals(b.terminalId, b.batchNo);
-      const f = funded.get(`${b.terminalId}/${b.batchNo}`) ?? { ...EMPTY };
+      const f = { ...(this.fundedByBatch.get(`${b.terminalId}/${b.batchNo}`) ?? EMPTY) };
       out.push({
         terminalId: b.terminalId,
         batchNo: b.batchNo,
@@ -327,6 +327,13 @@ export class ReconService {
     return this.clock.now();
   }
 
+  /** A credit (or debit) line counts toward its sale's batch when it names the sale's merchant. */
+  private fund(line: CreditRecord, merchantId: string, terminalId: string, batchNo: string): void {
+    if (line.merchantId !== merchantId) return;
+    const key = `${terminalId}/${batchNo}`;
+    this.fundedByBatch.set(key, add(this.fundedByBatch.get(key) ?? EMPTY, line.record === 'DEBIT', line.amount));
+  }
+
   /**
    * Takes in what changed since the last sync: transactions updated, reversals whose queue state changed, batches
    * opened or closed or whose transactions or uploads changed, new uploads, exports and reports. Transactions come by
@@ -352,6 +359,7 @@ export class ReconService {
       journal.push(e);
       touch(tx.terminalId, tx.batchNo);
       if (seen === undefined && isAdvice(tx)) adviceReceipts.push(adviceReceipt(tx));
+      if (!this.sales.has(tx.rrn)) for (const c of this.creditsByRrn.get(tx.rrn) ?? []) this.fund(c, tx.merchantId, tx.terminalId, tx.batchNo);
       this.sales.set(tx.rrn, {
         rrn: tx.rrn,
         merchantId: tx.merchantId,
@@ -385,7 +393,14 @@ export class ReconService {
     for (const r of await this.store.reports()) {
       if (this.reportsSeen.has(r.reportId)) continue;
       const lines = await this.store.credits(r.reportId);
-      this.creditLines.push(...lines);
+      for (const l of lines) {
+        if (l.record === 'PAYOUT' || l.rrn === null) continue;
+        const same = this.creditsByRrn.get(l.rrn);
+        if (same === undefined) this.creditsByRrn.set(l.rrn, [l]);
+        else same.push(l);
+        const sale = this.sales.get(l.rrn);
+        if (sale !== undefined) this.fund(l, sale.merchantId, sale.terminalId, sale.batchNo);
+      }
       credits.push(...toCredits(lines));
       this.reportsSeen.add(r.reportId);
     }

@@ -88,6 +88,29 @@ describe('incremental sync', () => {
     expect((await service.run()).agrees).toBe(true);
   });
 
+  it('adds credits to their batch funded totals whichever comes first, the sale or its credit', async () => {
+    const { store, service } = await fixture();
+    await store.openBatch('TERM0001', '000001', 'MERCHANT0000001', T0);
+    await sale(store, { rrn: '632500000101', amount: 1000 });
+    await service.sync();
+    // a credit for a known sale, a credit for a sale the sync has not seen yet, a debit, and another merchant's line
+    await service.importReport(report('R-FUND-1', '2026-11-22', [
+      { rrn: '632500000101', amount: 1000 },
+      { rrn: '632500000102', amount: 2500 },
+      { rrn: '632500000101', amount: 300, record: 'DEBIT' },
+      { rrn: '632500000101', amount: 9999, merchantId: 'MERCHANT0000002' },
+    ]));
+    expect(service.funded('TERM0001', '000001')).toEqual({ saleCount: 1, saleAmount: 1000, refundCount: 1, refundAmount: 300 });
+    await sale(store, { rrn: '632500000102', amount: 2500 });
+    await service.sync();
+    expect(service.funded('TERM0001', '000001')).toEqual({ saleCount: 2, saleAmount: 3500, refundCount: 1, refundAmount: 300 });
+    const [view] = await service.batches('MERCHANT0000001');
+    expect(view.funded).toEqual(service.funded('TERM0001', '000001'));
+    expect(await service.batches('MERCHANT0000001', { open: true })).toHaveLength(1);
+    await store.closeBatch('TERM0001', '000001', 'balanced', T0 + 1, '000099');
+    expect(await service.batches('MERCHANT0000001', { open: true })).toHaveLength(0);
+  });
+
   it('follows a reversal through the queue without re-reading the journal, and agrees with the full run', async () => {
     const { store, clock, service, rows, reset } = await fixture();
     await store.openBatch('TERM0001', '000001', 'MERCHANT0000001', T0);
