@@ -11,13 +11,16 @@ import { approvalRate, upstreamLatency, upstreamTimeouts, volumeDrop } from './r
 import { Signals, type Outcome } from './signals.js';
 import { WebhookSender } from './webhook.js';
 
+/** Journal rows read per page when the engine seeds its counts at start. */
+const SEED_PAGE = 5_000;
+
 export type AlertChange = 'raised' | 'cleared';
 export type AlertListener = (alert: Alert, change: AlertChange) => void;
 
 export interface AlertEngineOptions {
   config: AlertsConfig;
   clock: Clock;
-  store: Pick<Store, 'safStats' | 'pendingSaf' | 'openBatches' | 'transactions'>;
+  store: Pick<Store, 'safStats' | 'pendingSaf' | 'openBatches' | 'changedTransactions'>;
   logger: Logger;
   metrics?: Metrics;
   /** Configured merchant ids: who an acquirer-wide alert concerns when no merchant used that acquirer lately. */
@@ -108,7 +111,18 @@ export class AlertEngine {
     this.cases = cases;
     if (!this.config.enabled) return;
     const now = this.opts.clock.now();
-    this.signals.seed(await this.opts.store.transactions(this.signals.seedSince(now)), this.liveSince);
+    // a page at a time, keeping only counts: a busy week's journal never sits in memory whole
+    const since = this.signals.seedSince(now);
+    for (let after = -1; ; ) {
+      const page = await this.opts.store.changedTransactions(after, SEED_PAGE);
+      this.signals.seed(
+        page.rows.filter((tx) => tx.updatedAt >= since),
+        this.liveSince,
+      );
+      after = page.last;
+      if (page.rows.length < SEED_PAGE) break;
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
     if (this.stopped) return;
     this.timer = setInterval(() => {
       if (this.pending > 0) return;
