@@ -5,7 +5,7 @@ import { codecFor, loadSpec } from '../protocol/index.js';
 import { HostLink, type LateReplyInfo } from './acquirer/index.js';
 import { AlertEngine, defaultAlertsConfig } from './alerts/index.js';
 import { systemClock, type Clock } from './clock.js';
-import type { GatewayConfig } from './config/types.js';
+import type { GatewayConfig, StoreConfig } from './config/types.js';
 import { EventLog } from './feed/log.js';
 import { FeedServer } from './feed/server.js';
 import { followAlerts, followRecon, publishReversal } from './feed/sources.js';
@@ -22,6 +22,7 @@ import { ReconService } from './recon-service/service.js';
 import { RrnGenerator } from './rrn.js';
 import { SafQueue } from './saf.js';
 import { SerialPorts, type SerialListenerOptions } from './serial/index.js';
+import { PostgresStore } from './store/postgres.js';
 import { SqliteStore } from './store/sqlite.js';
 import type { Store } from './store/types.js';
 import { TerminalServer } from './terminal/server.js';
@@ -70,7 +71,7 @@ export async function startGateway(config: GatewayConfig, opts: GatewayOptions =
   const clock = opts.clock ?? systemClock;
   const logger = opts.logger ?? createLogger(config.log.level);
   const metrics = createMetrics();
-  const store = opts.store ?? new SqliteStore({ path: config.store.path, synchronous: config.store.synchronous });
+  const store = opts.store ?? storeFor(config.store);
   await store.init();
 
   const links = new Map<string, HostLink>();
@@ -223,6 +224,12 @@ export async function startGateway(config: GatewayConfig, opts: GatewayOptions =
       return closing;
     },
   };
+}
+
+/** The configured journal, not yet initialized. */
+export function storeFor(config: StoreConfig): Store {
+  if (config.driver === 'postgres') return new PostgresStore({ url: config.url ?? '', schema: config.schema });
+  return new SqliteStore({ path: config.path, synchronous: config.synchronous });
 }
 
 /** After a crash: every request journaled as forwarded without a recorded reply gets a reversal queued. */

@@ -3,12 +3,11 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { startGateway, type RunningGateway } from './app.js';
+import { startGateway, storeFor, type RunningGateway } from './app.js';
 import { CONFIG_FLAGS, configFlagsHelp, isConfigError, loadConfig, overridesFromFlags } from './config/index.js';
 import { watch } from './feed/watch.js';
 import { importSettlement } from './settlement/import.js';
 import { ReportError } from './settlement/report.js';
-import { SqliteStore } from './store/sqlite.js';
 
 const ExitCodes = { ok: 0, failed: 1, usage: 2 } as const;
 
@@ -73,13 +72,14 @@ function parse(argv: string[]): { command: string; values: Record<string, unknow
   }
 }
 
-/** Imports a report straight into the configured journal (SQLite lets a running gateway share the file). */
+/** Imports a report straight into the configured journal (SQLite lets a running gateway share the file; PostgreSQL its schema). */
 async function importCommand(values: Record<string, unknown>, positionals: string[]): Promise<number> {
   if (positionals.length !== 1) throw new UsageError('import-settlement takes one report file');
   if (typeof values.config !== 'string') throw new UsageError('option "--config" is required: the journal to import into');
   const config = loadConfig(values.config, overridesFromFlags(values));
-  const store = new SqliteStore({ path: config.store.path, synchronous: config.store.synchronous });
+  const store = storeFor(config.store);
   try {
+    await store.init();
     const result = await importSettlement(store, readFileSync(positionals[0], 'utf8'), Date.now());
     process.stdout.write(
       result.imported

@@ -146,6 +146,13 @@ function crossCheck(raw: unknown): ConfigProblem[] {
     if (isRecord(a.reconnect)) notBelow(a.reconnect, 'maxMs', 'initialMs', `${ROOT}.acquirers[${i}].reconnect`, problems);
   }
   if (isRecord(raw.saf)) notBelow(raw.saf, 'retryMaxMs', 'retryInitialMs', `${ROOT}.saf`, problems);
+  if (isRecord(raw.store)) {
+    const postgres = raw.store.driver === 'postgres';
+    if (postgres && raw.store.url === undefined) problems.push({ path: `${ROOT}.store.url`, message: 'is required with driver "postgres"' });
+    for (const key of ['url', 'schema']) {
+      if (!postgres && raw.store[key] !== undefined) problems.push({ path: `${ROOT}.store.${key}`, message: 'is for driver "postgres" only' });
+    }
+  }
   problems.push(...checkAlertsConfig(raw.alerts, `${ROOT}.alerts`));
   if (isRecord(raw.recon) && isRecord(raw.recon.fetch)) notBelow(raw.recon.fetch, 'retryMaxMs', 'retryInitialMs', `${ROOT}.recon.fetch`, problems);
 

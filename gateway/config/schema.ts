@@ -348,9 +348,17 @@ export const configSchema = {
       additionalProperties: false,
       default: {},
       properties: {
-        driver: { type: 'string', enum: ['sqlite'], default: 'sqlite' },
+        driver: { type: 'string', enum: ['sqlite', 'postgres'], default: 'sqlite' },
+        // sqlite
         path: { ...text, default: './data/gateway.db' },
         synchronous: { type: 'string', enum: ['full', 'normal'], default: 'full' },
+        // postgres: url is required with it (parse.ts)
+        url: { ...text, pattern: '^postgres(?:ql)?://', patternMessage: 'must be a postgres:// or postgresql:// URL' },
+        schema: {
+          type: 'string',
+          pattern: '^[a-z_][a-z0-9_]{0,62}$',
+          patternMessage: 'must be a lower-case name: letters, digits and _, not starting with a digit, at most 63',
+        },
       },
     },
     saf: {

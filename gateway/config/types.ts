@@ -217,6 +217,19 @@ export interface FeedConfig {
   maxClients: number;
 }
 
+/** The journal: a SQLite file (`path`, `synchronous`) or a PostgreSQL database (`url`, `schema`). */
+export interface StoreConfig {
+  driver: 'sqlite' | 'postgres';
+  /** SQLite: the journal file. */
+  path: string;
+  /** SQLite: "full" syncs every commit before answering; "normal" survives kill -9 only. */
+  synchronous: 'full' | 'normal';
+  /** PostgreSQL: postgres://user:password@host:port/database; required with driver "postgres". */
+  url?: string;
+  /** PostgreSQL: the schema of the journal's tables, created when missing; "public" when absent. */
+  schema?: string;
+}
+
 export interface GatewayConfig {
   listeners: ListenerConfig[];
   /** Terminals on serial lines; absent when there are none. */
@@ -225,7 +238,7 @@ export interface GatewayConfig {
   routing: RoutingConfig;
   /** `adminToken`: when set, admin routes (drain, resume) need it as a bearer token. */
   http: { host: string; port: number; adminToken?: string };
-  store: { driver: 'sqlite'; path: string; synchronous: 'full' | 'normal' };
+  store: StoreConfig;
   saf: SafConfig;
   /** Key of the HMAC that stands for PANs at rest (hex, at least 32 bytes); never the PAN itself. */
   security: { panHashKey: string };

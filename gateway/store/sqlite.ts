@@ -1,8 +1,9 @@
 import { closeSync, fdatasync, fsyncSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import type { FeedEvent, FeedEventType, NewFeedEvent } from '../feed/types.js';
+import type { FeedEvent, NewFeedEvent } from '../feed/types.js';
 import { Checkpointer } from './checkpointer.js';
+import { optional, rrnSequence, toBatch, toCase, toCredit, toEvent, toException, toReceipt, toReport, toSaf, toTotals, toTx, toUpload, type Row } from './rows.js';
 import { LATE_INDEXES, MIGRATIONS, SCHEMA } from './schema.js';
 import {
   DuplicateKeyError,
@@ -34,7 +35,6 @@ export interface SqliteStoreOptions {
   checkpointIntervalMs?: number;
 }
 
-type Row = Record<string, unknown>;
 
 type Waiter = { resolve: () => void; reject: (e: unknown) => void };
 
@@ -442,14 +442,7 @@ export class SqliteStore implements Store {
 
   async exceptions(since?: number): Promise<ExceptionRecord[]> {
     const rows = since === undefined || !Number.isFinite(since) ? this.stmt.exceptions.all() : this.stmt.exceptionsSince.all(since);
-    return (rows as Row[]).map((r) => ({
-      kind: r.kind as ExceptionRecord['kind'],
-      txId: r.tx_id as number | null,
-      terminalId: r.terminal_id as string | null,
-      merchantId: r.merchant_id as string | null,
-      detail: r.detail as string,
-      createdAt: r.created_at as number,
-    }));
+    return (rows as Row[]).map(toException);
   }
 
   importReport(summary: Omit<ReportSummary, 'importedAt'>, lines: CreditRecord[], at: number): Promise<boolean> {
@@ -465,34 +458,12 @@ export class SqliteStore implements Store {
   }
 
   async reports(): Promise<ReportSummary[]> {
-    return (this.stmt.reports.all() as Row[]).map((r) => ({
-      reportId: r.report_id as string,
-      acquirerId: r.acquirer_id as string,
-      settlementDate: r.settlement_date as string,
-      lines: r.lines as number,
-      importedAt: r.imported_at as number,
-    }));
+    return (this.stmt.reports.all() as Row[]).map(toReport);
   }
 
   async credits(reportId?: string): Promise<CreditRecord[]> {
     const rows = reportId === undefined ? this.stmt.creditsAll.all() : this.stmt.creditsOf.all(reportId);
-    return (rows as Row[]).map((r) => ({
-      reportId: r.report_id as string,
-      line: r.line as number,
-      record: r.record as CreditRecord['record'],
-      acquirerId: r.acquirer_id as string,
-      settlementDate: r.settlement_date as string,
-      merchantId: r.merchant_id as string,
-      terminalId: r.terminal_id as string | null,
-      rrn: r.rrn as string | null,
-      authCode: r.auth_code as string | null,
-      panMasked: r.pan_masked as string | null,
-      amount: r.amount as number,
-      currency: r.currency as string,
-      transactionDate: r.transaction_date as string | null,
-      fee: r.fee as number,
-      netAmount: r.net_amount as number,
-    }));
+    return (rows as Row[]).map(toCredit);
   }
 
   async uploadTotals(terminalId: string, batchNo: string): Promise<Totals> {
@@ -514,33 +485,11 @@ export class SqliteStore implements Store {
   }
 
   async receipts(since = Number.NEGATIVE_INFINITY): Promise<ReceiptRecord[]> {
-    return (this.stmt.receiptsSince.all(Number.isFinite(since) ? since : -Number.MAX_VALUE) as Row[]).map((r) => ({
-      terminalId: r.terminal_id as string,
-      merchantId: r.merchant_id as string,
-      batchNo: r.batch_no as string,
-      stan: r.stan as string,
-      localDate: r.local_date as string,
-      kind: r.kind as ReceiptRecord['kind'],
-      amount: r.amount as number,
-      currency: r.currency as string,
-      rrn: r.rrn as string | null,
-      authCode: r.auth_code as string | null,
-      panMasked: r.pan_masked as string | null,
-      invoice: r.invoice as string | null,
-      source: r.source as ReceiptRecord['source'],
-      createdAt: r.created_at as number,
-    }));
+    return (this.stmt.receiptsSince.all(Number.isFinite(since) ? since : -Number.MAX_VALUE) as Row[]).map(toReceipt);
   }
 
   async loadCases(): Promise<CaseRow[]> {
-    return (this.stmt.loadCases.all() as Row[]).map((r) => ({
-      id: r.id as string,
-      merchantId: r.merchant_id as string | null,
-      class: r.class as string,
-      status: r.status as string,
-      data: r.data as string,
-      updatedAt: r.updated_at as number,
-    }));
+    return (this.stmt.loadCases.all() as Row[]).map(toCase);
   }
 
   appendEvents(events: NewFeedEvent[]): Promise<FeedEvent[]> {
@@ -571,14 +520,7 @@ export class SqliteStore implements Store {
 
   async eventsSince(merchantId: string | null, after: number, limit: number): Promise<FeedEvent[]> {
     const rows = merchantId === null ? this.stmt.eventsAll.all(after, limit) : this.stmt.eventsOf.all(merchantId, after, limit);
-    return (rows as Row[]).map((r) => ({
-      id: r.id as number,
-      seq: r.seq as number,
-      merchantId: r.merchant_id as string,
-      type: r.type as FeedEventType,
-      at: r.at as number,
-      data: JSON.parse(r.data as string) as Record<string, unknown>,
-    }));
+    return (rows as Row[]).map(toEvent);
   }
 
   async lastEventSeq(merchantId: string | null): Promise<number> {
@@ -589,109 +531,4 @@ export class SqliteStore implements Store {
   private merchantSeqs(): Map<string, number> {
     return (this.eventSeqs ??= new Map((this.stmt.eventSeqs.all() as Row[]).map((r) => [r.merchant_id as string, r.seq as number])));
   }
-}
-
-/** RRNs are a 4-digit date prefix and an 8-digit sequence; the sequence alone is unique and increasing. */
-function rrnSequence(rrn: string): number {
-  return Number(rrn.slice(-8)) || 0;
-}
-
-function optional<T>(row: unknown, map: (r: Row) => T): T | undefined {
-  return row === undefined ? undefined : map(row as Row);
-}
-
-function toTx(r: Row): TxRecord {
-  return {
-    id: r.id as number,
-    terminalId: r.terminal_id as string,
-    batchNo: r.batch_no as string,
-    stan: r.stan as string,
-    localDate: r.local_date as string,
-    mtiClass: r.mti_class as string,
-    merchantId: r.merchant_id as string,
-    mti: r.mti as string,
-    procCode: r.proc_code as string,
-    localTime: r.local_time as string,
-    invoice: r.invoice as string | null,
-    amount: r.amount as number,
-    currency: r.currency as string,
-    panHash: r.pan_hash as string | null,
-    panMasked: r.pan_masked as string | null,
-    entryMode: r.entry_mode as string | null,
-    fingerprint: r.fingerprint as string,
-    acquirerId: r.acquirer_id as string | null,
-    route: r.route as string | null,
-    upstreamStan: r.upstream_stan as string | null,
-    rrn: r.rrn as string,
-    transmittedAt: r.transmitted_at as string | null,
-    state: r.state as TxRecord['state'],
-    responseCode: r.response_code as string | null,
-    authCode: r.auth_code as string | null,
-    captured: r.captured === 1,
-    originalId: r.original_id as number | null,
-    createdAt: r.created_at as number,
-    updatedAt: r.updated_at as number,
-    reversal: r.reversal as TxRecord['reversal'],
-    lateResponseCode: r.late_response_code as string | null,
-  };
-}
-
-function toSaf(r: Row): SafItem {
-  return {
-    id: r.id as number,
-    txId: r.tx_id as number,
-    acquirerId: r.acquirer_id as string,
-    reason: r.reason as ReversalReason,
-    attempts: r.attempts as number,
-    nextAttemptAt: r.next_attempt_at as number,
-    state: r.state as SafItem['state'],
-    lastResult: r.last_result as string | null,
-    createdAt: r.created_at as number,
-    updatedAt: r.updated_at as number,
-  };
-}
-
-function toTotals(r: Row): Totals {
-  return {
-    saleCount: r.sale_count as number,
-    saleAmount: r.sale_amount as number,
-    refundCount: r.refund_count as number,
-    refundAmount: r.refund_amount as number,
-  };
-}
-
-function toBatch(r: Row): BatchRecord {
-  return {
-    terminalId: r.terminal_id as string,
-    batchNo: r.batch_no as string,
-    merchantId: r.merchant_id as string,
-    status: r.status as BatchStatus,
-    terminalTotals: r.terminal_totals ? (JSON.parse(r.terminal_totals as string) as Totals) : null,
-    uploadTotals: r.upload_totals ? (JSON.parse(r.upload_totals as string) as Totals) : null,
-    openedAt: r.opened_at as number,
-    closedAt: r.closed_at as number | null,
-    closedByStan: r.closed_by_stan as string | null,
-  };
-}
-
-function toUpload(r: Row): UploadRecord {
-  return {
-    terminalId: r.terminal_id as string,
-    merchantId: r.merchant_id as string,
-    batchNo: r.batch_no as string,
-    originalMti: r.original_mti as string,
-    originalStan: r.original_stan as string,
-    procCode: r.proc_code as string,
-    amount: r.amount as number,
-    currency: r.currency as string,
-    rrn: r.rrn as string | null,
-    authCode: r.auth_code as string | null,
-    panHash: r.pan_hash as string | null,
-    panMasked: r.pan_masked as string | null,
-    localDate: r.local_date as string | null,
-    localTime: r.local_time as string | null,
-    invoice: r.invoice as string | null,
-    matchedTxId: r.matched_tx_id as number | null,
-    createdAt: r.created_at as number,
-  };
 }

@@ -90,6 +90,10 @@ describe('alert webhook', () => {
       ['cleared', 'open_batch:terminal:TERM0001', T0 + 2 * HOUR],
     ]);
     expect(bodies[0].alert).toEqual(r.changes[0][1]);
+    // the receiver has both requests a moment before the webhook has read the second response
+    for (let i = 0; i < 100 && !(await r.metrics.registry.metrics()).includes('posgw_alert_webhook_total{result="delivered"} 2'); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
     expect(await r.metrics.registry.metrics()).toContain('posgw_alert_webhook_total{result="delivered"} 2');
   });
 

@@ -84,6 +84,22 @@ describe('parseConfig defaults', () => {
     expect(config.log.level).toBe('silent');
   });
 
+  it('takes a PostgreSQL journal with its url and schema; url is required with it, and for it only', () => {
+    const input = minimal();
+    input.store = { driver: 'postgres', url: 'postgres://gw@db.example:5432/journal', schema: 'gateway' };
+    expect(parseConfig(input).store).toMatchObject({ driver: 'postgres', url: 'postgres://gw@db.example:5432/journal', schema: 'gateway' });
+    input.store = { driver: 'postgres', schema: 'Gate-way' };
+    expect(configError(() => parseConfig(input)).problems).toEqual([
+      { path: 'config.store.schema', message: 'must be a lower-case name: letters, digits and _, not starting with a digit, at most 63' },
+      { path: 'config.store.url', message: 'is required with driver "postgres"' },
+    ]);
+    input.store = { path: 'j.db', url: 'mysql://x' };
+    expect(configError(() => parseConfig(input)).problems).toEqual([
+      { path: 'config.store.url', message: 'must be a postgres:// or postgresql:// URL' },
+      { path: 'config.store.url', message: 'is for driver "postgres" only' },
+    ]);
+  });
+
   it('returns a deep-frozen copy and leaves the input alone', () => {
     const input = minimal();
     const before = structuredClone(input);
@@ -200,11 +216,11 @@ describe('parseConfig errors', () => {
   it('names a bad enum value with the allowed ones', () => {
     const input = minimal();
     input.listeners = [{ header: 'ascii2' }];
-    input.store = { driver: 'postgres', synchronous: 'off' };
+    input.store = { driver: 'mysql', synchronous: 'off' };
     input.log = { level: 'verbose' };
     expect(configError(() => parseConfig(input)).problems).toEqual([
       { path: 'config.listeners[0].header', message: 'must be one of "binary2", "ascii4", "bcd2", "binary4"' },
-      { path: 'config.store.driver', message: 'must be one of "sqlite"' },
+      { path: 'config.store.driver', message: 'must be one of "sqlite", "postgres"' },
       { path: 'config.store.synchronous', message: 'must be one of "full", "normal"' },
       { path: 'config.log.level', message: 'must be one of "fatal", "error", "warn", "info", "debug", "trace", "silent"' },
     ]);
