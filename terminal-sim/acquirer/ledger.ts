@@ -213,7 +213,7 @@ export class Ledger {
 
   record(a: NewAuthorization): LedgerRow {
     const duplicateRrn = this.#duplicateOf.get(a.rrn, a.mti, a.procCode) !== undefined;
-    const id = this.#insert.run({
+    const row = {
       mti: a.mti,
       procCode: a.procCode,
       kind: a.kind,
@@ -232,8 +232,10 @@ export class Ledger {
       duplicateRrn: duplicateRrn ? 1 : 0,
       originalId: a.originalId,
       createdAt: this.#timestamp(),
-    }).lastInsertRowid;
-    return this.byId(Number(id)) as LedgerRow;
+    };
+    const id = Number(this.#insert.run(row).lastInsertRowid);
+    // the row as written, without reading it back: every authorization goes through here
+    return { id, ...row, duplicateRrn, reversedAt: null };
   }
 
   byId(id: number): LedgerRow | undefined {

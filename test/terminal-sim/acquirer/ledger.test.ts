@@ -218,3 +218,19 @@ describe('acquirer stub: card data at rest and in logs', () => {
     await t.close();
   });
 });
+
+describe('Ledger.record', () => {
+  it('returns the row exactly as it reads back from the table, duplicate flag included', async () => {
+    const { Ledger } = await import('../../../terminal-sim/acquirer/ledger.js');
+    const ledger = new Ledger(':memory:', Buffer.from(PAN_KEY), { now: () => START });
+    const a = { mti: '0200', procCode: '000000', kind: 'purchase' as const, rrn: '532500000001', stan: '000001', transmittedAt: '1121153000', terminalId: 'TERM0001', merchantId: 'MERCHANT0000001', pan: PAN, amount: 1234, currency: '840', authCode: 'A1B2C3', responseCode: '00', status: 'approved' as const, originalId: null };
+    const first = ledger.record(a);
+    expect(first).toEqual(ledger.byId(first.id));
+    expect(first.panMasked).toBe(`${PAN.slice(0, 6)}${'*'.repeat(PAN.length - 10)}${PAN.slice(-4)}`);
+    const again = ledger.record({ ...a, stan: '000002' });
+    expect(again).toEqual(ledger.byId(again.id));
+    expect(again.duplicateRrn).toBe(true);
+    const unknownCard = ledger.record({ ...a, rrn: '532500000002', pan: null, status: 'declined', responseCode: '05', authCode: null });
+    expect(unknownCard).toEqual(ledger.byId(unknownCard.id));
+  });
+});
