@@ -141,6 +141,15 @@ export const actionBodies = {
   note: { type: 'object', additionalProperties: false, required: ['note'], properties: { note: words('the note'), actor } },
 } as const;
 
+export const batchesQuery = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    status: { type: 'string', enum: ['open', 'closed'], description: 'open: not yet settled; closed: settled, whatever the balance' },
+    limit: { type: 'integer', minimum: 1, maximum: 10_000, description: 'at most this many, the most recently opened first' },
+  },
+} as const;
+
 export const casesQuery = {
   type: 'object',
   additionalProperties: false,

@@ -2,7 +2,7 @@ import { Ajv } from 'ajv';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, FastifySchemaCompiler } from 'fastify';
 import { timingSafeEqual } from 'node:crypto';
 import {
-  actionBodies, batchList, caseParams, caseSchema, casesQuery, errors, importResult, lookupQuery, reportList, runResult, whereSchema,
+  actionBodies, batchesQuery, batchList, caseParams, caseSchema, casesQuery, errors, importResult, lookupQuery, reportList, runResult, whereSchema,
 } from './http-recon-schemas.js';
 import type { Case } from './recon/index.js';
 import { ExportError, exportedReceiptSchema, type ExportedReceipt } from './recon-service/receipt-export.js';
@@ -191,15 +191,21 @@ export async function reconRoutes(app: FastifyInstance, deps: ReconHttpDeps): Pr
     return { matches };
   });
 
-  app.get('/batches', {
-    schema: { summary: 'each batch with terminal, host and funded totals and the variance', response: { 200: batchList, ...errors } },
-  }, async (req) => ({
-    batches: (await service.batches(scope(req))).map((b) => ({
-      ...b,
-      openedAt: new Date(b.openedAt).toISOString(),
-      closedAt: b.closedAt === null ? null : new Date(b.closedAt).toISOString(),
-    })),
-  }));
+  app.get<{ Querystring: { status?: 'open' | 'closed'; limit?: number } }>('/batches', {
+    schema: { summary: 'each batch with terminal, host and funded totals and the variance', querystring: batchesQuery, response: { 200: batchList, ...errors } },
+  }, async (req) => {
+    const { status, limit } = req.query;
+    let batches = await service.batches(scope(req), status === 'open' ? { open: true } : undefined);
+    if (status === 'closed') batches = batches.filter((b) => b.status !== 'open');
+    if (limit !== undefined) batches = batches.sort((a, b) => b.openedAt - a.openedAt).slice(0, limit);
+    return {
+      batches: batches.map((b) => ({
+        ...b,
+        openedAt: new Date(b.openedAt).toISOString(),
+        closedAt: b.closedAt === null ? null : new Date(b.closedAt).toISOString(),
+      })),
+    };
+  });
 
   app.post('/recon/run', {
     preHandler: operatorOnly,

@@ -154,6 +154,15 @@ describe('reconciliation service and API', () => {
       funded: { saleCount: 1, saleAmount: 1000 },
       variance: { fundedVsHost: -2500 },
     });
+    // filters: open and closed split the list; a limit keeps the most recent; an unknown status is refused
+    const open = (await call('GET', '/batches?status=open', TOKEN1)).body.batches as { status: string }[];
+    const closed = (await call('GET', '/batches?status=closed', TOKEN1)).body.batches as { status: string }[];
+    expect(open.length + closed.length).toBe(1);
+    expect(open.every((b) => b.status === 'open') && closed.every((b) => b.status !== 'open')).toBe(true);
+    expect((await call('GET', '/batches?limit=1', OPERATOR)).body.batches).toHaveLength(1);
+    const bad = await call('GET', '/batches?status=lost', TOKEN1);
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.code).toBe('BAD_REQUEST');
   });
 
   it('imports the same report again without changing anything', async () => {
