@@ -56,7 +56,7 @@ async function refreshBatches() {
   if (token === null) return;
   const t = token;
   try {
-    const res = await get(t, '/batches');
+    const res = await get(t, '/batches?limit=200');
     if (t !== token) return;
     model.setBatches(res.batches);
     render();
@@ -111,7 +111,7 @@ async function signIn(candidate) {
   let batches;
   try {
     // the token is checked on the API first, so a wrong one gets a clear answer rather than a feed that closes
-    batches = (await get(candidate, '/batches')).batches;
+    batches = (await get(candidate, '/batches?limit=200')).batches;
   } catch (e) {
     error.textContent = e.status === 401 ? 'That token was not accepted. Check it with your gateway operator.' : `Cannot sign in: ${e.message}. Try again in a moment.`;
     if (e.status === 401) sessionStorage.removeItem(TOKEN_KEY);
