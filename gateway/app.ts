@@ -173,7 +173,7 @@ export async function startGateway(config: GatewayConfig, opts: GatewayOptions =
   const reconHttp = { service: recon, adminToken: config.http.adminToken, merchantTokens, terminals: new Map(config.terminals.map((t) => [t.id, t.merchantId])) };
   const http = buildHttp({ links, gates, store, metrics, clock, logger, adminToken: config.http.adminToken, serial, recon: reconHttp });
   followRecon(feed, recon, clock);
-  feed.setFundedSource(async (_merchantId, terminalId, batchNo) => recon.funded(terminalId, batchNo));
+  feed.setFundedSource((terminalId, batchNo) => recon.funded(terminalId, batchNo));
   const feedServer = new FeedServer({
     log: feed,
     config: config.feed ?? DEFAULT_FEED,

@@ -9,8 +9,8 @@ export type FeedListener = (events: readonly FeedEvent[]) => void;
 /** The alerts active now, for a merchant or (null) for all: supplied by the alerts engine. */
 export type ActiveAlerts = (merchantId: string | null) => Alert[];
 
-/** What the acquirer has paid so far for a batch (reconciliation), for `batch.closed`. */
-export type FundedSource = (merchantId: string, terminalId: string, batchNo: string) => Promise<Totals | undefined>;
+/** What the acquirer has paid so far for a batch (reconciliation keeps it per batch), for `batch.closed`. */
+export type FundedSource = (terminalId: string, batchNo: string) => Totals;
 
 const NOTHING: Totals = Object.freeze({ saleCount: 0, saleAmount: 0, refundCount: 0, refundAmount: 0 });
 
@@ -26,7 +26,7 @@ export class EventLog {
   private readonly delivered = new Map<string, number>();
   private deliveredId = 0;
   private activeAlerts: ActiveAlerts = () => [];
-  private fundedSource: FundedSource = async () => undefined;
+  private fundedSource: FundedSource = () => ({ ...NOTHING });
 
   constructor(
     private readonly store: Store,
@@ -69,14 +69,9 @@ export class EventLog {
     this.fundedSource = source;
   }
 
-  /** A batch's funded totals for its `batch.closed` event; zero when reconciliation knows nothing (or fails). */
-  async funded(merchantId: string, terminalId: string, batchNo: string): Promise<Totals> {
-    try {
-      return (await this.fundedSource(merchantId, terminalId, batchNo)) ?? { ...NOTHING };
-    } catch (e) {
-      this.logger.error({ error: String(e), terminal: terminalId, batch: batchNo }, 'funded totals not found');
-      return { ...NOTHING };
-    }
+  /** A batch's funded totals for its `batch.closed` event; zero when reconciliation is not plugged in. */
+  funded(terminalId: string, batchNo: string): Totals {
+    return this.fundedSource(terminalId, batchNo);
   }
 
   alertsNow(merchantId: string | null): Alert[] {

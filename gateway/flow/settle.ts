@@ -91,10 +91,7 @@ interface CloseFacts {
 async function close(ctx: FlowContext, terminalId: string, batchNo: string, status: BatchStatus, at: number, stan: string, facts: CloseFacts): Promise<void> {
   ctx.openBatches.delete(`${terminalId}|${batchNo}`);
   ctx.closedBatches.add(`${terminalId}|${batchNo}`);
-  if (ctx.feed !== undefined) {
-    const funded = await ctx.feed.funded(facts.merchantId, terminalId, batchNo);
-    void ctx.feed.publish([batchClosedEvent({ ...facts, terminalId, batchNo, status, funded }, at)]);
-  }
+  if (ctx.feed !== undefined) void ctx.feed.publish([batchClosedEvent({ ...facts, terminalId, batchNo, status, funded: ctx.feed.funded(terminalId, batchNo) }, at)]);
   await ctx.store.closeBatch(terminalId, batchNo, status, at, stan);
   ctx.metrics.batchesClosed.inc({ status });
   ctx.logger.info({ terminal: terminalId, batch: batchNo, status }, 'batch closed');

@@ -1,6 +1,6 @@
 import pg from 'pg';
 import type { FeedEvent, NewFeedEvent } from '../feed/types.js';
-import { optional, rrnSequence, toBatch, toCase, toCredit, toEvent, toException, toReceipt, toReport, toSaf, toTotals, toTx, toUpload, type Row } from './rows.js';
+import { optional, rrnSequence, sinceBound, toBatch, toCase, toCredit, toEvent, toException, toReceipt, toReport, toSaf, toTotals, toTx, toUpload, type Row } from './rows.js';
 import { journalLockSql, PG_MIGRATIONS, PG_SCHEMA, SCHEMA_NAME } from './postgres-schema.js';
 import {
   DuplicateKeyError,
@@ -349,7 +349,7 @@ export class PostgresStore implements Store {
   }
 
   async transactions(since?: number): Promise<TxRecord[]> {
-    return (await this.rows('txSince', [bound(since)])).map(toTx);
+    return (await this.rows('txSince', [sinceBound(since)])).map(toTx);
   }
 
   /** A write of one statement and no result. */
@@ -395,7 +395,7 @@ export class PostgresStore implements Store {
   }
 
   async safSince(since: number): Promise<SafItem[]> {
-    return (await this.rows('safSince', [bound(since)])).map(toSaf);
+    return (await this.rows('safSince', [sinceBound(since)])).map(toSaf);
   }
 
   // ---- batches and uploads
@@ -431,7 +431,7 @@ export class PostgresStore implements Store {
   }
 
   async batches(since?: number): Promise<BatchRecord[]> {
-    return (await this.rows('batchesSince', [bound(since)])).map(toBatch);
+    return (await this.rows('batchesSince', [sinceBound(since)])).map(toBatch);
   }
 
   addUpload(u: UploadRecord): Promise<void> {
@@ -446,7 +446,7 @@ export class PostgresStore implements Store {
   }
 
   async uploadsSince(since: number): Promise<UploadRecord[]> {
-    return (await this.rows('uploadsSince', [bound(since)])).map(toUpload);
+    return (await this.rows('uploadsSince', [sinceBound(since)])).map(toUpload);
   }
 
   async uploadTotals(terminalId: string, batchNo: string): Promise<Totals> {
@@ -460,7 +460,7 @@ export class PostgresStore implements Store {
   }
 
   async exceptions(since?: number): Promise<ExceptionRecord[]> {
-    return (await this.rows('exceptionsSince', [bound(since)])).map(toException);
+    return (await this.rows('exceptionsSince', [sinceBound(since)])).map(toException);
   }
 
   importReport(summary: Omit<ReportSummary, 'importedAt'>, lines: CreditRecord[], at: number): Promise<boolean> {
@@ -500,7 +500,7 @@ export class PostgresStore implements Store {
   }
 
   async receipts(since?: number): Promise<ReceiptRecord[]> {
-    return (await this.rows('receiptsSince', [bound(since)])).map(toReceipt);
+    return (await this.rows('receiptsSince', [sinceBound(since)])).map(toReceipt);
   }
 
   saveCases(cases: CaseRow[]): Promise<void> {
@@ -650,11 +650,6 @@ function named(key: Statement, values: unknown[]): pg.QueryConfig {
   return { name: key, text: SQL[key], values };
 }
 
-/** "since" bounds: none (undefined, -Infinity) reads everything; BIGINT columns take safe integers only. */
-function bound(since: number | undefined): number {
-  if (since === undefined || Number.isNaN(since)) return Number.MIN_SAFE_INTEGER;
-  return Math.min(Math.max(Math.ceil(since), Number.MIN_SAFE_INTEGER), Number.MAX_SAFE_INTEGER);
-}
 
 function isStatementError(e: unknown): boolean {
   return e instanceof pg.DatabaseError && typeof e.code === 'string' && STATEMENT_ERROR_CLASSES.has(e.code.slice(0, 2));

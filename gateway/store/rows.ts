@@ -12,6 +12,12 @@ export function optional<T>(row: unknown, map: (r: Row) => T): T | undefined {
   return row === undefined ? undefined : map(row as Row);
 }
 
+/** A "since" time as a query bound: none (undefined, -Infinity) reads everything; both journals take safe integers. */
+export function sinceBound(since: number | undefined): number {
+  if (since === undefined || Number.isNaN(since)) return Number.MIN_SAFE_INTEGER;
+  return Math.min(Math.max(Math.ceil(since), Number.MIN_SAFE_INTEGER), Number.MAX_SAFE_INTEGER);
+}
+
 /** RRNs are a 4-digit date prefix and an 8-digit sequence; the sequence alone is unique and increasing. */
 export function rrnSequence(rrn: string): number {
   return Number(rrn.slice(-8)) || 0;

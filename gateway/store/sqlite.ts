@@ -3,7 +3,7 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { FeedEvent, NewFeedEvent } from '../feed/types.js';
 import { Checkpointer } from './checkpointer.js';
-import { optional, rrnSequence, toBatch, toCase, toCredit, toEvent, toException, toReceipt, toReport, toSaf, toTotals, toTx, toUpload, type Row } from './rows.js';
+import { optional, rrnSequence, sinceBound, toBatch, toCase, toCredit, toEvent, toException, toReceipt, toReport, toSaf, toTotals, toTx, toUpload, type Row } from './rows.js';
 import { LATE_INDEXES, MIGRATIONS, SCHEMA } from './schema.js';
 import {
   DuplicateKeyError,
@@ -34,7 +34,6 @@ export interface SqliteStoreOptions {
   /** How often a worker thread copies the WAL into the database file (ms). Default 1000. */
   checkpointIntervalMs?: number;
 }
-
 
 type Waiter = { resolve: () => void; reject: (e: unknown) => void };
 
@@ -128,7 +127,6 @@ export class SqliteStore implements Store {
       terminalTotals: s(`UPDATE batches SET terminal_totals = ? WHERE terminal_id = ? AND batch_no = ?`),
       closeBatch: s(`UPDATE batches SET status = ?, closed_at = ?, upload_totals = ?, closed_by_stan = ? WHERE terminal_id = ? AND batch_no = ?`),
       openBatches: s(`SELECT * FROM batches WHERE status = 'open' ORDER BY opened_at`),
-      batchesAll: s(`SELECT * FROM batches ORDER BY opened_at, terminal_id, batch_no`),
       batchesSince: s(`SELECT * FROM batches WHERE opened_at >= ? OR closed_at >= ? ORDER BY opened_at, terminal_id, batch_no`),
       safSince: s(`SELECT * FROM saf WHERE updated_at >= ? ORDER BY id`),
       uploadsSince: s(`SELECT * FROM uploads WHERE created_at >= ? ORDER BY id`),
@@ -147,7 +145,6 @@ export class SqliteStore implements Store {
       creditsAll: s(`SELECT * FROM credits ORDER BY report_id, line`),
       creditsOf: s(`SELECT * FROM credits WHERE report_id = ? ORDER BY line`),
       insertException: s(`INSERT INTO exceptions (kind, tx_id, terminal_id, merchant_id, detail, created_at) VALUES (?, ?, ?, ?, ?, ?)`),
-      exceptions: s(`SELECT * FROM exceptions ORDER BY id`),
       uploads: s(`SELECT * FROM uploads WHERE terminal_id = ? AND batch_no = ? ORDER BY id`),
       uploadTotals: s(`SELECT
           COALESCE(SUM(CASE WHEN proc_code LIKE '00%' THEN 1 END), 0) AS sale_count,
@@ -403,16 +400,16 @@ export class SqliteStore implements Store {
   }
 
   async batches(since?: number): Promise<BatchRecord[]> {
-    const rows = since === undefined || !Number.isFinite(since) ? this.stmt.batchesAll.all() : this.stmt.batchesSince.all(since, since);
-    return (rows as Row[]).map(toBatch);
+    const from = sinceBound(since);
+    return (this.stmt.batchesSince.all(from, from) as Row[]).map(toBatch);
   }
 
   async safSince(since: number): Promise<SafItem[]> {
-    return (this.stmt.safSince.all(Number.isFinite(since) ? since : -Number.MAX_VALUE) as Row[]).map(toSaf);
+    return (this.stmt.safSince.all(sinceBound(since)) as Row[]).map(toSaf);
   }
 
   async uploadsSince(since: number): Promise<UploadRecord[]> {
-    return (this.stmt.uploadsSince.all(Number.isFinite(since) ? since : -Number.MAX_VALUE) as Row[]).map(toUpload);
+    return (this.stmt.uploadsSince.all(sinceBound(since)) as Row[]).map(toUpload);
   }
 
   async changedTransactions(after: number, limit: number): Promise<{ rows: TxRecord[]; last: number }> {
@@ -420,8 +417,8 @@ export class SqliteStore implements Store {
     return { rows: rows.map(toTx), last: rows.length === 0 ? after : (rows[rows.length - 1].change_seq as number) };
   }
 
-  async transactions(since = Number.NEGATIVE_INFINITY): Promise<TxRecord[]> {
-    return (this.stmt.txSince.all(Number.isFinite(since) ? since : -Number.MAX_VALUE) as Row[]).map(toTx);
+  async transactions(since?: number): Promise<TxRecord[]> {
+    return (this.stmt.txSince.all(sinceBound(since)) as Row[]).map(toTx);
   }
 
   addUpload(u: UploadRecord): Promise<void> {
@@ -441,8 +438,7 @@ export class SqliteStore implements Store {
   }
 
   async exceptions(since?: number): Promise<ExceptionRecord[]> {
-    const rows = since === undefined || !Number.isFinite(since) ? this.stmt.exceptions.all() : this.stmt.exceptionsSince.all(since);
-    return (rows as Row[]).map(toException);
+    return (this.stmt.exceptionsSince.all(sinceBound(since)) as Row[]).map(toException);
   }
 
   importReport(summary: Omit<ReportSummary, 'importedAt'>, lines: CreditRecord[], at: number): Promise<boolean> {
@@ -484,8 +480,8 @@ export class SqliteStore implements Store {
     });
   }
 
-  async receipts(since = Number.NEGATIVE_INFINITY): Promise<ReceiptRecord[]> {
-    return (this.stmt.receiptsSince.all(Number.isFinite(since) ? since : -Number.MAX_VALUE) as Row[]).map(toReceipt);
+  async receipts(since?: number): Promise<ReceiptRecord[]> {
+    return (this.stmt.receiptsSince.all(sinceBound(since)) as Row[]).map(toReceipt);
   }
 
   async loadCases(): Promise<CaseRow[]> {
