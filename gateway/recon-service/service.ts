@@ -286,7 +286,7 @@ export class ReconService {
     for (const b of only?.open ? await this.store.openBatches() : await this.store.batches()) {
       if (merchantId !== undefined && b.merchantId !== merchantId) continue;
       const host = await this.store.journalTotals(b.terminalId, b.batchNo);
-      const f = { ...(this.fundedByBatch.get(`${b.terminalId}/${b.batchNo}`) ?? EMPTY) };
+      const f = this.funded(b.terminalId, b.batchNo);
       out.push({
         terminalId: b.terminalId,
         batchNo: b.batchNo,

@@ -7,7 +7,7 @@
 // layout (relay process, a host that approves everything, this driver), so the two rates compare the gateway with a
 // do-nothing hop under the same harness. The relay is also
 // run at the gateway's open-loop rate: that is the latency the harness itself adds (scheduling on 2 cores, sockets).
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -17,7 +17,7 @@ import Database from 'better-sqlite3';
 import { TestCards } from '../../terminal-sim/device/index.js';
 import { loadTerminalIds, progressLine, runLoad, type LoadSummary } from '../../terminal-sim/load/index.js';
 import { parseTarget } from '../../terminal-sim/transport/index.js';
-import { CpuMeter, freePort, killAll, readyPort, startNode, waitHealthy, type Child } from './e2e/processes.js';
+import { benchTempDir, CpuMeter, freePort, readyPort, runBench, startNode, waitHealthy, type Child } from './e2e/processes.js';
 
 const GATEWAY_CLI = fileURLToPath(new URL('../../gateway/cli.js', import.meta.url));
 const STUB = fileURLToPath(new URL('./e2e/stub.js', import.meta.url));
@@ -240,70 +240,38 @@ async function main(argv: string[]): Promise<number> {
   }
   const began = performance.now();
   const loadBefore = loadavg()[0];
-  const dir = mkdtempSync(join(tmpdir(), 'posgw-bench-'));
-  tempDir = dir;
-  try {
-    const gw = await measureGateway(dir, opts);
-    const half = gw.max.result.rate / 2;
-    const relay = await measureRelay(opts, half);
-    endProgress();
-    const share = gw.max.result.rate / relay.max.result.rate;
-    const n = opts.connections;
-    const s = opts.durationMs / 1000;
-    console.log(detail('gateway', `closed loop, ${n} connections, ${s} s`, 'auth/s', gw.max));
-    console.log(detail('gateway', `open loop at ${fmt(half)}/s, ${s} s`, 'auth/s', gw.open));
-    console.log(detail('bare relay', `closed loop, ${n} connections, ${s} s`, 'auth/s', relay.max));
-    console.log(detail('bare relay', `open loop at ${fmt(half)}/s, ${s} s`, 'auth/s', relay.open));
-    console.log(`  ${'journal'.padEnd(10)} ${fmt(gw.journaled)} approved rows for ${fmt(gw.expected)} approvals answered (synchronous=full, in ${tmpdir()})`);
-    console.log(
-      `  ${'goals'.padEnd(10)} ${fmt(GOAL.rate)} auth/s: ${met(gw.max.result.rate >= GOAL.rate)}; ` +
-        `p99 under ${GOAL.p99Ms} ms at half load: ${met(gw.open.result.p99 < GOAL.p99Ms)}; ` +
-        `${GOAL.ofRelay * 100}% of bare relay: ${met(share >= GOAL.ofRelay)}`,
-    );
-    const unexpected = [gw.max, gw.open, relay.max, relay.open].flatMap((p) => Object.entries(p.result.codes).filter(([rc]) => rc !== '00'));
-    if (unexpected.length > 0) console.log(`  ${'unexpected'.padEnd(10)} response codes other than 00: ${unexpected.map(([rc, n]) => `${rc} x${n}`).join(', ')}`);
-    // other work on the machine takes CPU from the processes measured: the load average says how much there was
-    console.log(
-      `  ${'took'.padEnd(10)} ${((performance.now() - began) / 1000).toFixed(1)} s on ${availableParallelism()} CPUs ` +
-        `(1-minute load average ${loadBefore.toFixed(2)} before, ${loadavg()[0].toFixed(2)} after)`,
-    );
-    console.log(
-      `e2e: ${fmt(gw.max.result.rate)} auth/s, p50 ${ms(gw.open.result.p50)} ms, p99 ${ms(gw.open.result.p99)} ms at ${fmt(half)} auth/s, ` +
-        `${Math.round(share * 100)}% of bare relay`,
-    );
-    // the numbers stand only if every request got the answer expected and every approval reached the journal
-    const phases = [gw.max, gw.open, relay.max, relay.open];
-    return phases.some((p) => broken(p.result)) || gw.journaled < gw.expected ? 1 : 0;
-  } finally {
-    removeTempDir();
-  }
+  const dir = benchTempDir('posgw-bench-');
+  const gw = await measureGateway(dir, opts);
+  const half = gw.max.result.rate / 2;
+  const relay = await measureRelay(opts, half);
+  endProgress();
+  const share = gw.max.result.rate / relay.max.result.rate;
+  const n = opts.connections;
+  const s = opts.durationMs / 1000;
+  console.log(detail('gateway', `closed loop, ${n} connections, ${s} s`, 'auth/s', gw.max));
+  console.log(detail('gateway', `open loop at ${fmt(half)}/s, ${s} s`, 'auth/s', gw.open));
+  console.log(detail('bare relay', `closed loop, ${n} connections, ${s} s`, 'auth/s', relay.max));
+  console.log(detail('bare relay', `open loop at ${fmt(half)}/s, ${s} s`, 'auth/s', relay.open));
+  console.log(`  ${'journal'.padEnd(10)} ${fmt(gw.journaled)} approved rows for ${fmt(gw.expected)} approvals answered (synchronous=full, in ${tmpdir()})`);
+  console.log(
+    `  ${'goals'.padEnd(10)} ${fmt(GOAL.rate)} auth/s: ${met(gw.max.result.rate >= GOAL.rate)}; ` +
+      `p99 under ${GOAL.p99Ms} ms at half load: ${met(gw.open.result.p99 < GOAL.p99Ms)}; ` +
+      `${GOAL.ofRelay * 100}% of bare relay: ${met(share >= GOAL.ofRelay)}`,
+  );
+  const unexpected = [gw.max, gw.open, relay.max, relay.open].flatMap((p) => Object.entries(p.result.codes).filter(([rc]) => rc !== '00'));
+  if (unexpected.length > 0) console.log(`  ${'unexpected'.padEnd(10)} response codes other than 00: ${unexpected.map(([rc, n]) => `${rc} x${n}`).join(', ')}`);
+  // other work on the machine takes CPU from the processes measured: the load average says how much there was
+  console.log(
+    `  ${'took'.padEnd(10)} ${((performance.now() - began) / 1000).toFixed(1)} s on ${availableParallelism()} CPUs ` +
+      `(1-minute load average ${loadBefore.toFixed(2)} before, ${loadavg()[0].toFixed(2)} after)`,
+  );
+  console.log(
+    `e2e: ${fmt(gw.max.result.rate)} auth/s, p50 ${ms(gw.open.result.p50)} ms, p99 ${ms(gw.open.result.p99)} ms at ${fmt(half)} auth/s, ` +
+      `${Math.round(share * 100)}% of bare relay`,
+  );
+  // the numbers stand only if every request got the answer expected and every approval reached the journal
+  const phases = [gw.max, gw.open, relay.max, relay.open];
+  return phases.some((p) => broken(p.result)) || gw.journaled < gw.expected ? 1 : 0;
 }
 
-let tempDir: string | undefined;
-function removeTempDir(): void {
-  if (tempDir !== undefined) rmSync(tempDir, { recursive: true, force: true });
-  tempDir = undefined;
-}
-
-// nothing started here outlives the benchmark: not on an error, not on Ctrl-C
-process.on('exit', killAll);
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(signal, () => {
-    endProgress();
-    killAll();
-    removeTempDir();
-    process.exit(130);
-  });
-}
-
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (e: unknown) => {
-    endProgress();
-    process.stderr.write(`bench:e2e: ${e instanceof Error ? e.message : String(e)}\n${e instanceof TypeError ? `\n${usage}\n` : ''}`);
-    killAll();
-    process.exitCode = e instanceof TypeError ? 2 : 1;
-  },
-);
+runBench('bench:e2e', usage, main, endProgress);

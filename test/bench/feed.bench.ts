@@ -6,8 +6,8 @@
 // Layout on a 2-core machine: the gateway and the WebSocket clients share this process (so the write and the receipt
 // are timed on one clock); the acquirer stub and the terminal load each run as a process of their own. A first phase
 // with a single client (the operator's feed, every event) is the baseline: what the same pipeline costs unloaded.
-import { mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs';
-import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { writeFileSync, existsSync } from 'node:fs';
+import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
@@ -18,7 +18,7 @@ import { startGateway, type RunningGateway } from '../../gateway/app.js';
 import { loadConfig } from '../../gateway/config/index.js';
 import type { FeedEvent, NewFeedEvent } from '../../gateway/feed/types.js';
 import { SqliteStore } from '../../gateway/store/sqlite.js';
-import { freePort, killAll, readyPort, startNode } from './e2e/processes.js';
+import { benchTempDir, freePort, readyPort, runBench, startNode } from './e2e/processes.js';
 
 const STUB = fileURLToPath(new URL('./e2e/stub.js', import.meta.url));
 const LOAD = fileURLToPath(new URL('./feed/load.js', import.meta.url));
@@ -258,8 +258,7 @@ async function main(argv: string[]): Promise<number> {
   for (const file of [STUB, LOAD]) if (!existsSync(file)) throw new Error(`${file} is missing: run "npm run build" first (npm run bench:feed does)`);
   const began = performance.now();
   const loadBefore = loadavg()[0];
-  const dir = mkdtempSync(join(tmpdir(), 'posgw-bench-feed-'));
-  tempDir = dir;
+  const dir = benchTempDir('posgw-bench-feed-');
   const stub = startNode('acquirer stub', [STUB]);
   let gw: RunningGateway | undefined;
   try {
@@ -314,32 +313,7 @@ async function main(argv: string[]): Promise<number> {
   } finally {
     await gw?.close();
     await stub.stop();
-    removeTempDir();
   }
 }
 
-let tempDir: string | undefined;
-function removeTempDir(): void {
-  if (tempDir !== undefined) rmSync(tempDir, { recursive: true, force: true });
-  tempDir = undefined;
-}
-
-process.on('exit', killAll);
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(signal, () => {
-    killAll();
-    removeTempDir();
-    process.exit(130);
-  });
-}
-
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (e: unknown) => {
-    process.stderr.write(`bench:feed: ${e instanceof Error ? e.message : String(e)}\n${e instanceof TypeError ? `\n${usage}\n` : ''}`);
-    killAll();
-    process.exitCode = e instanceof TypeError ? 2 : 1;
-  },
-);
+runBench('bench:feed', usage, main);

@@ -1,5 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import net from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { createInterface, type Interface } from 'node:readline';
@@ -104,6 +106,50 @@ export async function waitHealthy(url: string, timeoutMs: number, child: Child):
 /** Last resort on every exit path: nothing the benchmark started outlives it. */
 export function killAll(): void {
   for (const child of children) child.kill('SIGKILL');
+}
+
+const tempDirs = new Set<string>();
+
+/** A fresh temporary folder, removed when the benchmark ends, however it ends. */
+export function benchTempDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  tempDirs.add(dir);
+  return dir;
+}
+
+function removeTempDirs(): void {
+  for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
+  tempDirs.clear();
+}
+
+/**
+ * Runs a benchmark's `main` and sets the exit code from it; nothing it started outlives it, not on an error, not on
+ * Ctrl-C (child processes killed, temporary folders removed). A TypeError is a usage error: the usage follows, exit 2.
+ * `interrupted` runs first on a signal or an error (to end a progress line).
+ */
+export function runBench(name: string, usage: string, main: (argv: string[]) => Promise<number>, interrupted: () => void = () => undefined): void {
+  process.on('exit', killAll);
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(signal, () => {
+      interrupted();
+      killAll();
+      removeTempDirs();
+      process.exit(130);
+    });
+  }
+  main(process.argv.slice(2))
+    .then(
+      (code) => {
+        process.exitCode = code;
+      },
+      (e: unknown) => {
+        interrupted();
+        process.stderr.write(`${name}: ${e instanceof Error ? e.message : String(e)}\n${e instanceof TypeError ? `\n${usage}\n` : ''}`);
+        killAll();
+        process.exitCode = e instanceof TypeError ? 2 : 1;
+      },
+    )
+    .finally(removeTempDirs);
 }
 
 /** Linux clock ticks per second of /proc/PID/stat times (USER_HZ, 100 on every common kernel). */
