@@ -1,26 +1,19 @@
 import type { Case } from '../recon/index.js';
-import type { BatchStatus, CreditRecord, ReversalReason, Totals } from '../store/types.js';
+import type { BatchStatus, CreditRecord, ReversalReason, Totals, TxRecord } from '../store/types.js';
 import type { Alert, NewFeedEvent } from './types.js';
 
 /** How a terminal request shows in the feed. */
 export const TxKinds = ['purchase', 'refund', 'void', 'preauth', 'completion', 'offline'] as const;
 export type TxKind = (typeof TxKinds)[number];
 
-/** What a transaction event says of its transaction: ids, money, masked card; never the PAN. */
-export interface TxFacts {
-  merchantId: string;
-  rrn: string;
-  terminalId: string;
-  batchNo: string;
-  stan: string;
-  mti: string;
-  procCode: string;
-  amount: number;
-  currency: string;
-  panMasked: string | null;
+/** What a transaction event says of its journal row: ids, money, masked card; never the PAN (nor its hash). */
+export type TxOfEvent = Pick<TxRecord, 'merchantId' | 'rrn' | 'terminalId' | 'batchNo' | 'stan' | 'mti' | 'procCode' | 'amount' | 'currency' | 'panMasked'>;
+
+/** The outcome as the flow records it (the row's own columns may not say it yet). */
+export interface TxOutcomeOfEvent {
+  acquirerId: string | null;
   responseCode: string | null;
   authCode: string | null;
-  acquirerId: string | null;
   /** The transaction a void or completion acts on. */
   originalRrn?: string | null;
 }
@@ -35,13 +28,15 @@ export function txKind(mti: string, procCode: string, hasOriginal: boolean): TxK
   return 'purchase';
 }
 
+/** Built once per authorization, straight from the row and its outcome. */
 export function transactionEvent(
   type: 'transaction.approved' | 'transaction.declined' | 'transaction.reversed',
-  tx: TxFacts,
+  tx: TxOfEvent,
+  o: TxOutcomeOfEvent,
   at: number,
   reason?: ReversalReason,
 ): NewFeedEvent {
-  const originalRrn = tx.originalRrn ?? null;
+  const originalRrn = o.originalRrn ?? null;
   const data: Record<string, unknown> = {
     rrn: tx.rrn,
     terminalId: tx.terminalId,
@@ -51,9 +46,9 @@ export function transactionEvent(
     amount: tx.amount,
     currency: tx.currency,
     panMasked: tx.panMasked,
-    responseCode: tx.responseCode,
-    authCode: tx.authCode,
-    acquirerId: tx.acquirerId,
+    responseCode: o.responseCode,
+    authCode: o.authCode,
+    acquirerId: o.acquirerId,
     originalRrn,
   };
   if (reason !== undefined) data.reason = reason;

@@ -2,17 +2,13 @@ import type { Clock } from '../clock.js';
 import { isApproval } from '../responses.js';
 import type { ReconService } from '../recon-service/service.js';
 import type { ReversalReason, TxRecord } from '../store/types.js';
-import { caseEvent, creditEvents, transactionEvent, type CaseEventKind, type TxFacts } from './events.js';
+import { caseEvent, creditEvents, transactionEvent, type CaseEventKind, type TxOutcomeOfEvent } from './events.js';
 import type { EventLog } from './log.js';
 import type { Alert } from './types.js';
 
 /** What the flow knows of a transaction's outcome when it records it. */
-export interface OutcomeFacts {
-  acquirerId: string | null;
+export interface OutcomeFacts extends TxOutcomeOfEvent {
   responseCode: string;
-  authCode: string | null;
-  /** The sale a void, or the pre-authorization a completion, acts on. */
-  originalRrn?: string | null;
   /** A reversal queued in the same step (a timeout). */
   reversal?: ReversalReason;
 }
@@ -24,36 +20,15 @@ export interface OutcomeFacts {
  */
 export function publishOutcome(feed: EventLog | undefined, tx: TxRecord, o: OutcomeFacts, at: number): void {
   if (feed === undefined) return;
-  const facts = factsOf(tx, o.acquirerId, o.responseCode, o.authCode, o.originalRrn ?? null);
-  const events = [transactionEvent(isApproval(o.responseCode) ? 'transaction.approved' : 'transaction.declined', facts, at)];
-  if (o.reversal !== undefined) events.push(transactionEvent('transaction.reversed', facts, at, o.reversal));
+  const events = [transactionEvent(isApproval(o.responseCode) ? 'transaction.approved' : 'transaction.declined', tx, o, at)];
+  if (o.reversal !== undefined) events.push(transactionEvent('transaction.reversed', tx, o, at, o.reversal));
   void feed.publish(events);
 }
 
 /** A reversal queued for a journaled transaction (terminal request, late approval, recovery). */
 export function publishReversal(feed: EventLog | undefined, tx: TxRecord, reason: ReversalReason, at: number, originalRrn: string | null = null): void {
   if (feed === undefined) return;
-  void feed.publish([transactionEvent('transaction.reversed', factsOf(tx, tx.acquirerId, tx.responseCode, tx.authCode, originalRrn), at, reason)]);
-}
-
-/** Named fields, no spread: this runs for every authorization (a spread with later properties is slow on Node 20). */
-function factsOf(tx: TxRecord, acquirerId: string | null, responseCode: string | null, authCode: string | null, originalRrn: string | null): TxFacts {
-  return {
-    merchantId: tx.merchantId,
-    rrn: tx.rrn,
-    terminalId: tx.terminalId,
-    batchNo: tx.batchNo,
-    stan: tx.stan,
-    mti: tx.mti,
-    procCode: tx.procCode,
-    amount: tx.amount,
-    currency: tx.currency,
-    panMasked: tx.panMasked,
-    responseCode,
-    authCode,
-    acquirerId,
-    originalRrn,
-  };
+  void feed.publish([transactionEvent('transaction.reversed', tx, { ...tx, originalRrn }, at, reason)]);
 }
 
 /** Reconciliation's case changes and imported credits become feed events. Returns the unsubscribe function. */

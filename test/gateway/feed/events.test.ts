@@ -35,7 +35,7 @@ describe('feed events', () => {
   });
 
   it('tells a transaction by its ids, amount and masked card, and nothing else of the card', () => {
-    const e = transactionEvent('transaction.approved', tx, 5);
+    const e = transactionEvent('transaction.approved', tx, tx, 5);
     expect(e).toEqual({
       merchantId: 'M1',
       type: 'transaction.approved',
@@ -43,7 +43,7 @@ describe('feed events', () => {
       data: { rrn: '532500000001', terminalId: 'TERM0001', batchNo: '000001', stan: '000042', kind: 'purchase', amount: 1234, currency: '840', panMasked: '476173******0119', responseCode: '00', authCode: 'A1B2C3', acquirerId: 'stub', originalRrn: null },
     });
     expect(JSON.stringify(e)).not.toContain('abab');
-    expect(transactionEvent('transaction.reversed', tx, 5, 'timeout').data.reason).toBe('timeout');
+    expect(transactionEvent('transaction.reversed', tx, tx, 5, 'timeout').data.reason).toBe('timeout');
   });
 
   it('closes a batch with its three totals and the net variances', () => {
@@ -92,7 +92,7 @@ describe('watch lines', () => {
   });
 
   it('prints an event on one line, the merchant only on the operator\'s feed', () => {
-    const msg = { type: 'event', seq: 4, id: 90, merchantId: 'M1', event: 'transaction.declined', at: '2025-11-21T10:00:00.000Z', data: { ...transactionEvent('transaction.declined', { ...tx, responseCode: '05', authCode: null }, 1).data } };
+    const msg = { type: 'event', seq: 4, id: 90, merchantId: 'M1', event: 'transaction.declined', at: '2025-11-21T10:00:00.000Z', data: { ...transactionEvent('transaction.declined', tx, { ...tx, responseCode: '05', authCode: null }, 1).data } };
     expect(formatMessage(msg)).toEqual(['2025-11-21T10:00:00.000Z #4 declined  TERM0001 purchase 12.34 840 476173******0119 rc 05 rrn 532500000001']);
     expect(formatMessage(msg, true)[0]).toContain('#4 M1 declined');
     expect(formatMessage({ type: 'live', seq: 4 })).toEqual([]);
