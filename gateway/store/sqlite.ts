@@ -186,7 +186,8 @@ export class SqliteStore implements Store {
     if (!this.open) {
       this.db.exec('BEGIN IMMEDIATE');
       this.open = true;
-      setImmediate(() => this.commit());
+      // while the WAL is being synced the transaction stays open and gathers writes; the sync's end commits them
+      if (!this.syncRunning) setImmediate(() => this.commit());
     }
     let result: T;
     try {
@@ -255,6 +256,7 @@ export class SqliteStore implements Store {
       this.syncRunning = false;
       for (const w of batch) if (e === null) w.resolve();
       else w.reject(e);
+      if (this.open) this.commit();
       this.sync();
     });
   }
