@@ -24,6 +24,7 @@ import { SafQueue } from './saf.js';
 import { SerialPorts, type SerialListenerOptions } from './serial/index.js';
 import { PostgresStore } from './store/postgres.js';
 import { SqliteStore } from './store/sqlite.js';
+import { SqliteThreadStore } from './store/thread.js';
 import type { Store } from './store/types.js';
 import { TerminalServer } from './terminal/server.js';
 
@@ -229,7 +230,9 @@ export async function startGateway(config: GatewayConfig, opts: GatewayOptions =
 /** The configured journal, not yet initialized. */
 export function storeFor(config: StoreConfig): Store {
   if (config.driver === 'postgres') return new PostgresStore({ url: config.url ?? '', schema: config.schema });
-  return new SqliteStore({ path: config.path, synchronous: config.synchronous });
+  // a file journal runs on its own thread; one in memory (tests) cannot be shared with another thread
+  if (config.path === ':memory:') return new SqliteStore({ path: config.path, synchronous: config.synchronous });
+  return new SqliteThreadStore({ path: config.path, synchronous: config.synchronous });
 }
 
 /** After a crash: every request journaled as forwarded without a recorded reply gets a reversal queued. */

@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { JournalError, JournalErrorCodes, type JournalErrorCode } from './errors.js';
 import type { FeedEvent, NewFeedEvent } from '../feed/types.js';
 import { optional, rrnSequence, sinceBound, toBatch, toCase, toCredit, toEvent, toException, toReceipt, toReport, toSaf, toTotals, toTx, toUpload, type Row } from './rows.js';
 import { journalLockSql, PG_MIGRATIONS, PG_SCHEMA, SCHEMA_NAME } from './postgres-schema.js';
@@ -39,27 +40,7 @@ export interface PostgresStoreOptions {
   statementTimeoutMs?: number;
 }
 
-export const JournalErrorCodes = {
-  /** PostgreSQL could not be reached, or the journal's tables could not be created. */
-  unreachable: 'JOURNAL_UNREACHABLE',
-  /** A write did not commit (its promise rejects; nothing of it is visible) or its commit's outcome is unknown. */
-  writeFailed: 'JOURNAL_WRITE_FAILED',
-  readFailed: 'JOURNAL_READ_FAILED',
-  closed: 'JOURNAL_CLOSED',
-} as const;
-export type JournalErrorCode = (typeof JournalErrorCodes)[keyof typeof JournalErrorCodes];
-
-/** A journal failure of the PostgreSQL adapter: names the server (never the password) and keeps the driver's error as cause. */
-export class JournalError extends Error {
-  constructor(
-    readonly code: JournalErrorCode,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-    this.name = 'JournalError';
-  }
-}
+export { JournalError, JournalErrorCodes, type JournalErrorCode };
 
 /** A write of the turn: runs inside the group's transaction, settles once that transaction has committed or failed. */
 interface Op {
