@@ -5,15 +5,19 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
-const STORE = fileURLToPath(new URL('../../../dist/gateway/store/sqlite.js', import.meta.url));
+const STORES = {
+  SqliteStore: fileURLToPath(new URL('../../../dist/gateway/store/sqlite.js', import.meta.url)),
+  SqliteThreadStore: fileURLToPath(new URL('../../../dist/gateway/store/thread.js', import.meta.url)),
+} as const;
+type StoreClass = keyof typeof STORES;
 const STRACE = ['/usr/bin/strace', '/bin/strace'].find((p) => existsSync(p));
 
 // A child process journals one write per event-loop turn and prints a line when each write's promise resolves;
 // strace records its fdatasync calls (libuv told not to use io_uring, whose submissions strace cannot see) and its writes to stdout in the order the kernel saw them.
-const CHILD = `
-import { SqliteStore } from ${JSON.stringify(STORE)};
+const child = (cls: StoreClass): string => `
+import { ${cls} as Store } from ${JSON.stringify(STORES[cls])};
 // no checkpoint during the run: the checkpointer's own syncs would count as the journal's
-const store = new SqliteStore({ path: process.argv[2], synchronous: process.argv[3], checkpointIntervalMs: 60000 });
+const store = new Store({ path: process.argv[2], synchronous: process.argv[3], checkpointIntervalMs: 60000 });
 await store.init();
 for (let i = 0; i < 20; i++) {
   await store.addException({ kind: 'REVERSAL_ABANDONED', txId: null, terminalId: 'T1', merchantId: 'M1', detail: 'n' + i, createdAt: i });
@@ -22,10 +26,10 @@ for (let i = 0; i < 20; i++) {
 await store.close();
 `;
 
-function trace(synchronous: 'full' | 'normal'): string[] {
+function trace(cls: StoreClass, synchronous: 'full' | 'normal'): string[] {
   const dir = mkdtempSync(join(tmpdir(), 'posgw-durable-'));
   const script = join(dir, 'child.mjs');
-  writeFileSync(script, CHILD);
+  writeFileSync(script, child(cls));
   const log = join(dir, 'strace.log');
   const r = spawnSync(STRACE!, ['-f', '-e', 'trace=fdatasync,fsync,write', '-o', log, process.execPath, script, join(dir, 'j.db'), synchronous], { encoding: 'utf8', env: { ...process.env, UV_USE_IO_URING: '0' } });
   expect(r.status, r.stderr).toBe(0);
@@ -37,9 +41,9 @@ function trace(synchronous: 'full' | 'normal'): string[] {
     .flatMap((l) => (/ f(data)?sync(\(\d+\)| resumed>\))\s+= 0/.test(l) ? ['sync'] : /write\(1, "resolved /.test(l) ? ['resolved'] : []));
 }
 
-describe.skipIf(STRACE === undefined)('SQLite journal durability (strace)', () => {
+describe.skipIf(STRACE === undefined).each(Object.keys(STORES) as StoreClass[])('SQLite journal durability (strace): %s', (cls) => {
   it('synchronous full: every resolved write was preceded by a sync of the journal since the previous one', () => {
-    const events = trace('full');
+    const events = trace(cls, 'full');
     let syncedSinceLast = false;
     let resolved = 0;
     for (const e of events) {
@@ -54,7 +58,7 @@ describe.skipIf(STRACE === undefined)('SQLite journal durability (strace)', () =
   });
 
   it('synchronous normal: writes resolve without waiting for a sync', () => {
-    const events = trace('normal');
+    const events = trace(cls, 'normal');
     expect(events.filter((e) => e === 'resolved')).toHaveLength(20);
     // creating the file syncs, and so does the checkpoint at close; nothing in between
     expect(events.slice(events.indexOf('resolved'), events.lastIndexOf('resolved')).filter((e) => e === 'sync')).toHaveLength(0);
