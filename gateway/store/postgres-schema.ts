@@ -47,7 +47,8 @@ CREATE TABLE IF NOT EXISTS transactions (
 CREATE SEQUENCE IF NOT EXISTS transactions_change_seq;
 -- only the requests still waiting for a reply (recovery's question at start), as in the SQLite journal
 CREATE INDEX IF NOT EXISTS transactions_forwarding ON transactions (id) WHERE state = 'forwarding';
-CREATE INDEX IF NOT EXISTS transactions_batch ON transactions (terminal_id, batch_no, captured);
+-- a batch's rows are found through the key's (terminal_id, batch_no) prefix; an index with captured in it would make
+-- every outcome a non-HOT update
 CREATE INDEX IF NOT EXISTS transactions_change ON transactions (change_seq);
 
 CREATE TABLE IF NOT EXISTS saf (
@@ -181,8 +182,8 @@ CREATE TABLE IF NOT EXISTS events (
 );
 `;
 
-/** Changes to tables that exist already, run after PG_SCHEMA: ALTER TABLE ... ADD COLUMN IF NOT EXISTS. None yet. */
-export const PG_MIGRATIONS: readonly string[] = [];
+/** Changes to tables that exist already, run after PG_SCHEMA (ALTER TABLE ... ADD COLUMN IF NOT EXISTS, DROP INDEX IF EXISTS). */
+export const PG_MIGRATIONS: readonly string[] = ['DROP INDEX IF EXISTS transactions_batch'];
 
 /** A schema name as written unquoted: lower case, so it never needs quoting and reads the same in psql. */
 export const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;

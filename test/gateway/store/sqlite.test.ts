@@ -44,3 +44,29 @@ describe('SQLite journal files from before change numbers', () => {
     await store.close();
   });
 });
+
+describe('SQLite journal files with the old batch index', () => {
+  it('lose it on open; batch totals come through the key index and stay the same', async () => {
+    const { default: Database } = await import('better-sqlite3');
+    const path = join(mkdtempSync(join(tmpdir(), 'posgw-migrate-')), 'old.db');
+    const first = new SqliteStore({ path });
+    const tx = await first.insertTransaction({
+      terminalId: 'T1', batchNo: '000001', stan: '000001', localDate: '1121', mtiClass: '020', merchantId: 'M1', mti: '0200',
+      procCode: '000000', localTime: '101500', invoice: null, amount: 1234, currency: '840', panHash: null, panMasked: null,
+      entryMode: null, fingerprint: 'fp', acquirerId: 'stub', route: 'default: stub', upstreamStan: '000001', rrn: '532500000001',
+      transmittedAt: '1121101500', state: 'forwarding', responseCode: null, authCode: null, captured: false, originalId: null, createdAt: 1,
+    });
+    await first.recordOutcome(tx.id, { state: 'approved', responseCode: '00', captured: true, at: 2 });
+    await first.close();
+    const old = new Database(path);
+    old.exec('CREATE INDEX transactions_batch ON transactions (terminal_id, batch_no, captured)');
+    old.close();
+    const store = new SqliteStore({ path });
+    const indexes = new Database(path, { readonly: true });
+    const names = (indexes.prepare(`SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'transactions'`).all() as { name: string }[]).map((r) => r.name);
+    indexes.close();
+    expect(names).not.toContain('transactions_batch');
+    expect(await store.journalTotals('T1', '000001')).toEqual({ saleCount: 1, saleAmount: 1234, refundCount: 0, refundAmount: 0 });
+    await store.close();
+  });
+});
