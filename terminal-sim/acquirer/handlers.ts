@@ -1,7 +1,7 @@
 import type { IsoMessage, MessageInput } from '../../protocol/index.js';
 import type { Balances } from './balances.js';
 import { behaviourFor, decide } from './decide.js';
-import type { Kind, Ledger, LedgerRow } from './ledger.js';
+import type { Kind, Ledger, LedgerRow, NewAuthorization } from './ledger.js';
 import {
   F,
   FormatError,
@@ -116,14 +116,16 @@ function authorize(msg: IsoMessage, ctx: HandlerContext, kind: Kind): Reply {
       : decide({ pan: req.pan, amount: req.amount, debit, balance: ctx.balances.get(panHash) }, ctx.rules);
   const approved = isApproval(decision.responseCode);
   if (approved) ctx.balances.adjust(panHash, debit ? -req.amount : req.amount);
-  const row = ctx.ledger.record({
-    ...req,
-    kind,
-    authCode: approved ? ctx.authCode() : null,
-    responseCode: decision.responseCode,
-    status: approved ? 'approved' : 'declined',
-    originalId: null,
-  });
+  const row = ctx.ledger.record(
+    withOutcome(req, {
+      panHmac: panHash,
+      kind,
+      authCode: approved ? ctx.authCode() : null,
+      responseCode: decision.responseCode,
+      status: approved ? 'approved' : 'declined',
+      originalId: null,
+    }),
+  );
   return authAnswer(msg, row, decision.behaviour);
 }
 
@@ -141,14 +143,16 @@ function advice(msg: IsoMessage, ctx: HandlerContext): Reply {
     if (completes) ctx.balances.adjust(original.panHmac, original.amount);
     ctx.balances.adjust(panHash, -req.amount);
   }
-  const row = ctx.ledger.record({
-    ...req,
-    kind: completes ? 'completion' : 'advice',
-    authCode: text(msg, F.authCode) ?? (approved ? ctx.authCode() : null),
-    responseCode: rc,
-    status: approved ? 'approved' : 'declined',
-    originalId: completes ? original.id : null,
-  });
+  const row = ctx.ledger.record(
+    withOutcome(req, {
+      panHmac: panHash,
+      kind: completes ? 'completion' : 'advice',
+      authCode: text(msg, F.authCode) ?? (approved ? ctx.authCode() : null),
+      responseCode: rc,
+      status: approved ? 'approved' : 'declined',
+      originalId: completes ? original.id : null,
+    }),
+  );
   return authAnswer(msg, row, ctx.failCode === null ? behaviourFor(req.pan, req.amount, ctx.rules) : null);
 }
 
@@ -232,6 +236,36 @@ function reverse(row: LedgerRow, ctx: HandlerContext): boolean {
   return changed;
 }
 
+type AuthorizationRequest = ReturnType<typeof readAuthorization>;
+type Decided = Required<
+  Pick<NewAuthorization, 'panHmac' | 'kind' | 'authCode' | 'responseCode' | 'status' | 'originalId'>
+>;
+
+/**
+ * The request and its outcome as one ledger input, written key by key: in V8 (Node 20) every key after an object
+ * spread costs microseconds, and every authorization comes through here.
+ */
+function withOutcome(req: AuthorizationRequest, o: Decided): NewAuthorization {
+  return {
+    mti: req.mti,
+    procCode: req.procCode,
+    rrn: req.rrn,
+    stan: req.stan,
+    transmittedAt: req.transmittedAt,
+    terminalId: req.terminalId,
+    merchantId: req.merchantId,
+    pan: req.pan,
+    amount: req.amount,
+    currency: req.currency,
+    panHmac: o.panHmac,
+    kind: o.kind,
+    authCode: o.authCode,
+    responseCode: o.responseCode,
+    status: o.status,
+    originalId: o.originalId,
+  };
+}
+
 function readAuthorization(msg: IsoMessage) {
   const pan = panOf(msg);
   if (pan === undefined) throw new FormatError(F.pan, 'a PAN is required (field 2 or 35)');
@@ -264,6 +298,7 @@ function authAnswer(msg: IsoMessage, row: LedgerRow, behaviour: Behaviour | null
   });
 }
 
+/** `fields` and `log` are the caller's own fresh objects, completed here: a copy by spread would cost more. */
 function answer(
   msg: IsoMessage,
   fields: Record<number, string>,
@@ -272,5 +307,6 @@ function answer(
   log: Record<string, unknown>,
 ): Reply {
   fields[F.responseCode] = rc;
-  return { message: { mti: responseMti(msg.mti), fields }, behaviour, log: { ...log, rc } };
+  log.rc = rc;
+  return { message: { mti: responseMti(msg.mti), fields }, behaviour, log };
 }

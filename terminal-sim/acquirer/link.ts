@@ -44,6 +44,8 @@ export interface LinkHost {
   latencyMs(): number;
   timings(): Timings;
   handle(msg: IsoMessage): Reply;
+  /** Runs `fn` so that what the messages it handles record is committed together, when it returns. */
+  batch(fn: () => void): void;
 }
 
 interface Connection {
@@ -119,7 +121,30 @@ export class HostLink {
     socket.on('data', (chunk: Buffer) => this.#receive(conn, chunk, log));
   }
 
+  /**
+   * The frames of one chunk are handled in one ledger transaction, committed before their answers leave (they are
+   * corked until the next tick). Nothing is thrown inside it: rows whose answers are already queued are never rolled
+   * back; an unexpected error is rethrown once they are committed.
+   */
   #receive(conn: Connection, chunk: Buffer, log: Logger): void {
+    let failure: { error: unknown } | undefined;
+    try {
+      this.#host.batch(() => {
+        try {
+          this.#frames(conn, chunk, log);
+        } catch (e) {
+          failure = { error: e };
+        }
+      });
+    } catch (e) {
+      // The commit failed and the chunk's rows are gone: its answers, still corked, go with the connection.
+      log.error({ event: 'commit_error', error: (e as Error).message });
+      this.#close(conn, 'commit error');
+    }
+    if (failure !== undefined) throw failure.error;
+  }
+
+  #frames(conn: Connection, chunk: Buffer, log: Logger): void {
     try {
       conn.decoder.append(chunk);
       for (let frame = conn.decoder.next(); frame !== undefined; frame = conn.decoder.next()) {
@@ -168,7 +193,7 @@ export class HostLink {
       log.error({ event: 'handler_error', mti: msg.mti, error: (e as Error).message });
       reply = malfunction(msg, { reason: 'handler error' });
     }
-    log.info({ event: 'request', mti: msg.mti, ...reply.log });
+    if (log.isLevelEnabled('info')) log.info({ event: 'request', mti: msg.mti, ...reply.log });
     this.#deliver(conn, reply, log);
   }
 

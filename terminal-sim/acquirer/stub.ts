@@ -135,6 +135,7 @@ class Stub implements AcquirerStub {
         latencyMs: () => this.#latencyMs,
         timings: () => this.#rules.timings,
         handle: (msg) => this.#handle(msg),
+        batch: (fn) => this.#ledger.batch(fn),
       },
       this.#log.child({ component: 'link' }),
       opts.maxFrameSize,
