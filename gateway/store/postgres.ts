@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { JournalError, JournalErrorCodes, type JournalErrorCode } from './errors.js';
 import type { FeedEvent, NewFeedEvent } from '../feed/types.js';
-import { optional, rrnSequence, sinceBound, toBatch, toCase, toCredit, toEvent, toException, toReceipt, toReport, toSaf, toTotals, toTx, toUpload, type Row } from './rows.js';
+import { appendedEvent, insertedTx, optional, rrnSequence, sinceBound, toBatch, toCase, toCredit, toEvent, toException, toReceipt, toReport, toSaf, toTotals, toTx, toUpload, type Row } from './rows.js';
 import { journalLockSql, PG_MIGRATIONS, PG_SCHEMA, SCHEMA_NAME } from './postgres-schema.js';
 import {
   DuplicateKeyError,
@@ -276,7 +276,7 @@ export class PostgresStore implements Store {
           tx.upstreamStan, tx.rrn, rrnSequence(tx.rrn), tx.transmittedAt, tx.state, tx.responseCode, tx.authCode,
           tx.captured, tx.originalId, tx.createdAt,
         ]));
-        return { id: rows[0].id, updatedAt: tx.createdAt, reversal: null, lateResponseCode: null, ...tx };
+        return insertedTx(tx, rows[0].id);
       } catch (e) {
         if (e instanceof pg.DatabaseError && e.code === '23505' && e.constraint === 'transactions_key') throw new DuplicateKeyError(tx);
         throw e;
@@ -513,7 +513,7 @@ export class PostgresStore implements Store {
       return events.map((e) => {
         const seq = next.get(e.merchantId) ?? first.get(e.merchantId)!;
         next.set(e.merchantId, seq + 1);
-        return { id: ids.get(`${seq}:${e.merchantId}`)!, seq, ...e };
+        return appendedEvent(e, ids.get(`${seq}:${e.merchantId}`)!, seq);
       });
     });
   }

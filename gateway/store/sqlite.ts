@@ -3,7 +3,7 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { FeedEvent, NewFeedEvent } from '../feed/types.js';
 import { Checkpointer } from './checkpointer.js';
-import { optional, rrnSequence, sinceBound, toBatch, toCase, toCredit, toEvent, toException, toReceipt, toReport, toSaf, toTotals, toTx, toUpload, type Row } from './rows.js';
+import { appendedEvent, insertedTx, optional, rrnSequence, sinceBound, toBatch, toCase, toCredit, toEvent, toException, toReceipt, toReport, toSaf, toTotals, toTx, toUpload, type Row } from './rows.js';
 import { LATE_INDEXES, MIGRATIONS, SCHEMA } from './schema.js';
 import {
   DuplicateKeyError,
@@ -270,9 +270,8 @@ export class SqliteStore implements Store {
           tx.upstreamStan, tx.rrn, rrnSequence(tx.rrn), tx.transmittedAt, tx.state, tx.responseCode, tx.authCode,
           tx.captured ? 1 : 0, tx.originalId, tx.createdAt, tx.createdAt, ++this.changeSeq,
         );
-        // the record as written, without reading it back (this runs for every authorization); spread last: it is
-        // the fast form of an object literal on Node 20
-        return { id: Number(info.lastInsertRowid), updatedAt: tx.createdAt, reversal: null, lateResponseCode: null, ...tx };
+        // the record as written, without reading it back: this runs for every authorization
+        return insertedTx(tx, Number(info.lastInsertRowid));
       } catch (e) {
         if ((e as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE' && String(e).includes('transactions.terminal_id')) {
           throw new DuplicateKeyError(tx);
@@ -512,7 +511,7 @@ export class SqliteStore implements Store {
       const seq = (seqs.get(e.merchantId) ?? 0) + 1;
       const info = this.stmt.insertEvent.run(e.merchantId, seq, e.at, e.type, JSON.stringify(e.data));
       seqs.set(e.merchantId, seq);
-      out.push({ id: Number(info.lastInsertRowid), seq, ...e });
+      out.push(appendedEvent(e, Number(info.lastInsertRowid), seq));
     }
   }
 

@@ -1,4 +1,6 @@
-import type { Store } from './types.js';
+import type { FeedEvent, NewFeedEvent } from '../feed/types.js';
+import { appendedEvent, insertedTx } from './rows.js';
+import type { NewTransaction, Store, TxRecord } from './types.js';
 
 /** The journal's methods a caller may run on the thread: every Store method but the lifecycle ones. */
 export type ThreadMethod = Exclude<keyof Store, 'init' | 'close'>;
@@ -25,4 +27,29 @@ export function toWire(e: unknown): WireError {
   if (!(e instanceof Error)) return { name: 'Error', message: String(e) };
   const { code, key } = e as { code?: unknown; key?: unknown };
   return { name: e.name, message: e.message, code: typeof code === 'string' ? code : undefined, key };
+}
+
+/**
+ * At most this many calls or results per message. A message's bytes are copied into a buffer of their own: past
+ * about 128 kB the allocator maps and unmaps memory for each one, and a message then costs ten times as much.
+ */
+export const MAX_PER_MESSAGE = 48;
+
+/**
+ * Results sent back short: the caller has what it sent, so only the numbers the journal added travel back (these two
+ * run for every authorization). `expand` rebuilds the full value from the call's arguments.
+ */
+export const Short = {
+  insertTransaction: {
+    shorten: (tx: TxRecord): number => tx.id,
+    expand: (id: number, [tx]: [NewTransaction]): TxRecord => insertedTx(tx, id),
+  },
+  appendEvents: {
+    shorten: (events: FeedEvent[]): number[] => events.flatMap((e) => [e.id, e.seq]),
+    expand: (ids: number[], [events]: [NewFeedEvent[]]): FeedEvent[] => events.map((e, i) => appendedEvent(e, ids[2 * i], ids[2 * i + 1])),
+  },
+} as const;
+
+export function isShort(method: string): method is keyof typeof Short {
+  return method === 'insertTransaction' || method === 'appendEvents';
 }

@@ -1,7 +1,7 @@
 // The journal's thread: one SqliteStore, driven by the calls the main thread posts (see thread.ts).
 import { parentPort, workerData } from 'node:worker_threads';
 import { SqliteStore, type SqliteStoreOptions } from './sqlite.js';
-import { toWire, type Call, type Ready, type Result } from './thread-protocol.js';
+import { isShort, MAX_PER_MESSAGE, Short, toWire, type Call, type Ready, type Result } from './thread-protocol.js';
 
 const port = parentPort!;
 
@@ -28,10 +28,8 @@ function send(r: Result): void {
   flushing = true;
   setImmediate(() => {
     flushing = false;
-    if (outbox.length === 0) return;
-    const out = outbox;
+    for (let i = 0; i < outbox.length; i += MAX_PER_MESSAGE) port.postMessage(outbox.slice(i, i + MAX_PER_MESSAGE));
     outbox = [];
-    port.postMessage(out);
   });
 }
 
@@ -57,8 +55,9 @@ port.on('message', (calls: Call[]) => {
       send([id, false, toWire(e)]);
       continue;
     }
+    const shorten = isShort(method) ? (Short[method].shorten as (v: unknown) => unknown) : undefined;
     pending.then(
-      (value) => send([id, true, value]),
+      (value) => send([id, true, shorten === undefined ? value : shorten(value)]),
       (e: unknown) => send([id, false, toWire(e)]),
     );
   }

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { JournalError, JournalErrorCodes } from './errors.js';
 import type { SqliteStoreOptions } from './sqlite.js';
-import type { Call, Ready, Result, ThreadMethod, WireError } from './thread-protocol.js';
+import { isShort, MAX_PER_MESSAGE, Short, type Call, type Ready, type Result, type ThreadMethod, type WireError } from './thread-protocol.js';
 import { DuplicateKeyError, type Store, type TxKey } from './types.js';
 
 /** Every method the thread runs; the check below fails to compile when the Store interface gains one not listed. */
@@ -38,7 +38,12 @@ function fromWire(w: WireError): Error {
   return e;
 }
 
-type Pending = { resolve: (v: unknown) => void; reject: (e: unknown) => void };
+type Pending = {
+  resolve: (v: unknown) => void;
+  reject: (e: unknown) => void;
+  /** For a result sent short: rebuilds it from the call's arguments. */
+  expand?: (v: unknown) => unknown;
+};
 
 export interface SqliteThreadStore extends Pick<Store, ThreadMethod> {}
 
@@ -108,7 +113,8 @@ export class SqliteThreadStore implements Store {
     const id = this.nextId++;
     if (this.pending.size === 0) this.worker.ref();
     return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
+      const expand = isShort(method) ? (v: unknown) => (Short[method].expand as (v: unknown, a: unknown[]) => unknown)(v, args) : undefined;
+      this.pending.set(id, { resolve, reject, expand });
       this.outbox.push([id, method, args]);
       if (this.flushing) return;
       this.flushing = true;
@@ -117,7 +123,7 @@ export class SqliteThreadStore implements Store {
         this.flushing = false;
         const calls = this.outbox;
         this.outbox = [];
-        if (calls.length > 0) this.worker.postMessage(calls);
+        for (let i = 0; i < calls.length; i += MAX_PER_MESSAGE) this.worker.postMessage(calls.slice(i, i + MAX_PER_MESSAGE));
       });
     });
   }
@@ -127,7 +133,7 @@ export class SqliteThreadStore implements Store {
       const p = this.pending.get(r[0]);
       if (p === undefined) continue;
       this.pending.delete(r[0]);
-      if (r[1]) p.resolve(r[2]);
+      if (r[1]) p.resolve(p.expand === undefined ? r[2] : p.expand(r[2]));
       else p.reject(fromWire(r[2]));
     }
     if (this.pending.size === 0) this.worker.unref();

@@ -46,6 +46,24 @@ describe('the SQLite journal on its own thread', () => {
     await store.close();
   });
 
+  it('answers a turn of more calls than one message carries, each with its own full result, in order', async () => {
+    const store = new SqliteThreadStore({ path: tempDb() });
+    await store.init();
+    const stans = Array.from({ length: 150 }, (_, i) => String(i + 10).padStart(6, '0'));
+    const inserted = stans.map((stan) => store.insertTransaction(tx(stan)));
+    const found = stans.map((stan) => store.findTransaction({ terminalId: 'TERM0001', batchNo: '000001', stan, localDate: '1121', mtiClass: '020' }));
+    const events = stans.map((stan) => store.appendEvents([{ merchantId: 'M1', at: 1, type: 'transaction', data: { stan } }]));
+    const rows = await Promise.all(inserted);
+    expect(rows.map((r) => r.stan)).toEqual(stans);
+    expect(new Set(rows.map((r) => r.id)).size).toBe(150);
+    // the record rebuilt from the call's arguments and the journal's id is the row as read back
+    expect(await Promise.all(found)).toEqual(rows);
+    const appended = (await Promise.all(events)).flat();
+    expect(appended.map((e) => e.seq)).toEqual(stans.map((_, i) => i + 1));
+    expect(appended.map((e) => (e.data as { stan: string }).stan)).toEqual(stans);
+    await store.close();
+  });
+
   it('hands back a duplicate key as a DuplicateKeyError naming the key', async () => {
     const store = new SqliteThreadStore({ path: tempDb() });
     await store.init();
