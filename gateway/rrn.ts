@@ -8,6 +8,10 @@ const SEQUENCE_SPAN = 100_000_000;
  */
 export class RrnGenerator {
   private seq: number;
+  /** The UTC day the date part was made for, [dayStart, dayEnd) in epoch ms: made once a day, not per RRN. */
+  private dayStart = NaN;
+  private dayEnd = NaN;
+  private datePart = '';
 
   constructor(
     private readonly clock: Clock,
@@ -18,9 +22,18 @@ export class RrnGenerator {
 
   next(): string {
     this.seq = (this.seq % (SEQUENCE_SPAN - 1)) + 1;
-    const d = new Date(this.clock.now());
+    // a Date holds whole milliseconds, truncated
+    const now = Math.trunc(this.clock.now());
+    if (!(now >= this.dayStart && now < this.dayEnd)) this.startDay(now);
+    return `${this.datePart}${String(this.seq).padStart(8, '0')}`;
+  }
+
+  private startDay(now: number): void {
+    const d = new Date(now);
     const start = Date.UTC(d.getUTCFullYear(), 0, 0);
     const day = Math.floor((d.getTime() - start) / 86_400_000);
-    return `${d.getUTCFullYear() % 10}${String(day).padStart(3, '0')}${String(this.seq).padStart(8, '0')}`;
+    this.datePart = `${d.getUTCFullYear() % 10}${String(day).padStart(3, '0')}`;
+    this.dayStart = Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate());
+    this.dayEnd = this.dayStart + 86_400_000;
   }
 }

@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import net from 'node:net';
 import { performance } from 'node:perf_hooks';
 import tls from 'node:tls';
-import { codecFor, encodeFrame, FrameDecoder, iso87ascii, ProtocolError, type IsoMessage } from '../../protocol/index.js';
+import { codecFor, FrameDecoder, FrameEncoder, iso87ascii, ProtocolError, type IsoMessage } from '../../protocol/index.js';
 import { Backoff } from './backoff.js';
 import { LinkError, type LinkErrorCode } from './errors.js';
 import { isResponseMti, matchKey } from './key.js';
@@ -70,6 +70,7 @@ interface Connection {
 }
 
 const codec = codecFor(iso87ascii);
+const framer = new FrameEncoder({ header: 'binary2' });
 const STAN = /^\d{6}$/;
 const MTI = /^\d{4}$/;
 /** Longest wait for the acquirer to close its side after a sign-off. */
@@ -120,7 +121,7 @@ export class HostLink extends EventEmitter<HostLinkEvents> {
     this.options = resolveLinkOptions(options);
     this.id = this.options.id;
     this.#stans = new StanCounter(this.options.initialStan);
-    this.#pending = new PendingTable(this.options.lateMemory);
+    this.#pending = new PendingTable(this.options.lateMemory, (entry) => this.#onDeadline(entry));
     this.#backoff = new Backoff(this.options.reconnect);
   }
 
@@ -275,13 +276,15 @@ export class HostLink extends EventEmitter<HostLinkEvents> {
     }
     return new Promise<IsoMessage>((resolve, reject) => {
       const sentAt = this.options.clock.now();
+      const sentMono = performance.now();
       const entry: PendingRequest = {
         key,
         mti: msg.mti,
         sentAt,
         deadlineAt: sentAt + deadlineMs,
-        sentMono: performance.now(),
-        timer: setTimeout(() => this.#onDeadline(entry, deadlineMs), deadlineMs),
+        sentMono,
+        deadlineMs,
+        deadlineMono: sentMono + deadlineMs,
         resolve,
         reject,
       };
@@ -298,13 +301,14 @@ export class HostLink extends EventEmitter<HostLinkEvents> {
     if (payload.length > this.options.maxFrameSize) {
       throw new ProtocolError('FRAME_TOO_LARGE', `message is ${payload.length} bytes, the maximum is ${this.options.maxFrameSize}`, { mti: msg.mti });
     }
-    return encodeFrame(payload, { header: 'binary2' });
+    return framer.encode(payload);
   }
 
-  #onDeadline(entry: PendingRequest, deadlineMs: number): void {
+  #onDeadline(entry: PendingRequest): void {
     if (this.#pending.take(entry.key) !== entry) return;
     this.#pending.expire(entry);
     this.#counts.timeouts++;
+    const deadlineMs = entry.deadlineMs;
     this.#log('warn', { key: entry.key, mti: entry.mti, deadlineMs }, 'request timed out');
     entry.reject(new LinkError('TIMEOUT', true, `no reply within ${deadlineMs} ms`, { key: entry.key, mti: entry.mti }));
   }

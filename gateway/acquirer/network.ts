@@ -9,11 +9,20 @@ export const NetworkCodes = {
 
 export type NetworkCode = (typeof NetworkCodes)[keyof typeof NetworkCodes];
 
+/** The last second formatted: every authorization asks for the time, thousands of times within one second. */
+let lastSecond = NaN;
+let lastText = '';
+
 /** Field 7, transmission date and time: MMDDhhmmss in UTC. */
 export function transmissionDateTime(epochMs: number): string {
+  // a Date holds whole milliseconds, truncated
+  const second = Math.floor(Math.trunc(epochMs) / 1000);
+  if (second === lastSecond) return lastText;
   const d = new Date(epochMs);
   const two = (n: number) => String(n).padStart(2, '0');
-  return two(d.getUTCMonth() + 1) + two(d.getUTCDate()) + two(d.getUTCHours()) + two(d.getUTCMinutes()) + two(d.getUTCSeconds());
+  lastText = two(d.getUTCMonth() + 1) + two(d.getUTCDate()) + two(d.getUTCHours()) + two(d.getUTCMinutes()) + two(d.getUTCSeconds());
+  lastSecond = second;
+  return lastText;
 }
 
 /** An 0800 request: 7, 11, 70. */

@@ -1,11 +1,12 @@
-import { createHash } from 'node:crypto';
+import crypto from 'node:crypto';
 import { BrokenCircuitError, IsolatedCircuitError } from 'cockatiel';
 import { builtinSpecs, parseHex, type IsoMessage } from '../../protocol/index.js';
 import { isLinkError, transmissionDateTime } from '../acquirer/index.js';
 import { cardFacts, panOf } from '../card.js';
 import { publishOutcome } from '../feed/sources.js';
 import { isApproval, RC } from '../responses.js';
-import type { TxKey, TxRecord, TxState } from '../store/types.js';
+import type { Route } from '../routing/router.js';
+import type { TxKey, TxRecord } from '../store/types.js';
 import type { FlowContext, Handler, InFlight } from './context.js';
 import { reply, text } from './reply.js';
 import { checkTerminal, missingField } from './terminal-check.js';
@@ -27,16 +28,29 @@ export function txKeyString(k: TxKey): string {
   return `${k.terminalId}|${k.batchNo}|${k.stan}|${k.localDate}|${k.mtiClass}`;
 }
 
-/** What makes two requests under one key the same request: the same answer for both, or 94 for the second. */
-function fingerprintOf(req: IsoMessage, panHash: string | null): string {
-  const parts = [req.mti.slice(0, 3), text(req, 3), text(req, 4), text(req, 49), panHash, text(req, 62), text(req, 38), text(req, 37)];
-  return createHash('sha256').update(parts.join('|')).digest('hex').slice(0, 32);
+/** SHA-256 in hex: the one-shot crypto.hash where Node has it (20.12 on), else a Hash object; the same digest. */
+const sha256Hex: (data: string) => string =
+  typeof crypto.hash === 'function' ? (data) => crypto.hash('sha256', data) : (data) => crypto.createHash('sha256').update(data).digest('hex');
+
+/**
+ * What makes two requests under one key the same request: the same answer for both, or 94 for the second. Journaled:
+ * the digest must not change, or a repeat of a request journaled before would get 94.
+ */
+export function fingerprintOf(req: IsoMessage, panHash: string | null): string {
+  const t = (n: number): string => text(req, n) ?? '';
+  return sha256Hex(`${req.mti.slice(0, 3)}|${t(3)}|${t(4)}|${t(49)}|${panHash ?? ''}|${t(62)}|${t(38)}|${t(37)}`).slice(0, 32);
 }
 
 /** The answer a terminal got (or gets again, for a duplicate) for a journaled transaction. */
-function answer(req: IsoMessage, tx: TxRecord, issuerData?: Buffer): IsoMessage {
+function answer(req: IsoMessage, tx: Pick<TxRecord, 'responseCode' | 'rrn' | 'authCode'>, issuerData?: Buffer): IsoMessage {
   const rc = tx.responseCode ?? RC.SYSTEM_MALFUNCTION;
   return reply(req, rc, { 37: tx.rrn, 38: isApproval(rc) ? (tx.authCode ?? undefined) : undefined, 55: issuerData });
+}
+
+/** The first acquirer of a route not tried yet that takes new work now (any, for a request bound to its original's). */
+function pickAcquirer(route: Route, tried: readonly string[], bound: boolean, ctx: FlowContext): string | undefined {
+  for (const id of route.acquirers) if (!tried.includes(id) && (bound || ctx.gates.get(id)?.available())) return id;
+  return undefined;
 }
 
 /** Issuer authentication data and scripts (field 55 of the reply) go back to a chip terminal; iso87ascii carries them as hex. */
@@ -124,8 +138,7 @@ async function relay(
     : ctx.router.route({ pan: panOf(req.fields), merchantId, terminalId: key.terminalId, amount: Number(text(req, 4)) });
   const bound = original?.acquirerId !== undefined && original.acquirerId !== null;
   const tried: string[] = [];
-  const pick = (): string | undefined => route.acquirers.find((id) => !tried.includes(id) && (bound || ctx.gates.get(id)?.available()));
-  let acquirerId = pick() ?? route.acquirers[0];
+  let acquirerId = pickAcquirer(route, tried, bound, ctx) ?? route.acquirers[0];
   tried.push(acquirerId);
   let gate = ctx.gates.get(acquirerId)!;
   const now = ctx.clock.now();
@@ -169,14 +182,14 @@ async function relay(
     try {
       started = performance.now();
       hostReply = await (bound ? send() : gate.run(send));
-      ctx.metrics.routed.inc({ acquirer: acquirerId, failover: tried.length > 1 ? 'yes' : 'no' });
+      ctx.metrics.routedBy.of(acquirerId, tried.length > 1 ? 'yes' : 'no').inc();
       break;
     } catch (e) {
       const sent = !(isLinkError(e) && !e.sent) && !(e instanceof BrokenCircuitError) && !(e instanceof IsolatedCircuitError);
       const at = ctx.clock.now();
       if (!sent) {
         // the acquirer never saw it: it may go to the next acquirer of its route under the same RRN
-        const next = bound ? undefined : pick();
+        const next = bound ? undefined : pickAcquirer(route, tried, bound, ctx);
         if (next !== undefined) {
           acquirerId = next;
           tried.push(next);
@@ -199,8 +212,7 @@ async function relay(
       }
       ctx.logger.warn({ terminal: key.terminalId, stan: key.stan, rrn: ids.rrn, acquirer: acquirerId, route: tried.join('>'), error: isLinkError(e) ? e.code : String(e) }, 'upstream failed');
       ctx.alerts?.record({ merchantId, acquirerId, approved: false, timedOut: true, latencyMs: null, at });
-      const done = { ...tx, acquirerId, state: (sent ? 'timed_out' : 'not_sent') as TxState, responseCode: RC.ISSUER_UNAVAILABLE };
-      return answer(req, done);
+      return answer(req, { rrn: tx.rrn, responseCode: RC.ISSUER_UNAVAILABLE, authCode: tx.authCode });
     }
   }
   const latencyMs = performance.now() - started;
@@ -218,8 +230,7 @@ async function relay(
     ctx.store.recordOutcome(tx.id, { state: approved ? 'approved' : 'declined', responseCode: rc, authCode, captured, at }),
     approved && original !== undefined && kind === Proc.VOID ? ctx.store.setCaptured(original.id, false, at) : undefined,
   ]);
-  const done = { ...tx, acquirerId, state: (approved ? 'approved' : 'declined') as TxState, responseCode: rc, authCode, captured };
-  return answer(req, done, issuerDataOf(hostReply));
+  return answer(req, { rrn: tx.rrn, responseCode: rc, authCode }, issuerDataOf(hostReply));
 }
 
 /**

@@ -10,13 +10,21 @@ export function responseMti(mti: string): string {
 }
 
 /** A response to `req` with response code `rc` and any extra fields. */
-export function reply(req: IsoMessage, rc: string, extra: Record<number, Primitive | undefined> = {}): IsoMessage {
-  const fields: Record<number, Primitive> = {};
+export function reply(req: IsoMessage, rc: string, extra?: Record<number, Primitive | undefined>): IsoMessage {
+  // an array by field number, as the codec decodes: it encodes an array by index, an object by parsing each key
+  const fields: Primitive[] = [];
   for (const n of ECHOED) {
     const v = req.fields[n];
     if (v !== undefined) fields[n] = v;
   }
-  for (const [k, v] of Object.entries(extra)) if (v !== undefined && v !== null) fields[Number(k)] = v;
+  // for-in rather than Object.entries: no array per field, on every answer
+  if (extra !== undefined) {
+    for (const k in extra) {
+      const n = Number(k);
+      const v = extra[n];
+      if (v !== undefined && v !== null) fields[n] = v;
+    }
+  }
   fields[39] = rc;
   return { mti: responseMti(req.mti), fields };
 }

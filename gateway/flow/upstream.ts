@@ -33,7 +33,8 @@ export function hostRequest(
   binaryHostFields: ReadonlySet<number>,
   original?: TxRecord,
 ): IsoMessage {
-  const fields: Record<number, Primitive> = {};
+  // an array by field number, as the codec decodes: it encodes an array by index, an object by parsing each key
+  const fields: Primitive[] = [];
   for (const n of RELAYED) {
     const v = req.fields[n];
     if (v !== undefined) fields[n] = hostValue(v, binaryHostFields.has(n));

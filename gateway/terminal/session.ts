@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { ProtocolError, type Frame, type IsoMessage, type MessageCodec } from '../../protocol/index.js';
-import type { FlowContext } from '../flow/context.js';
+import type { FlowContext, Origin } from '../flow/context.js';
 import { dispatch } from '../flow/dispatch.js';
 import { reply } from '../flow/reply.js';
 import { RC } from '../responses.js';
@@ -23,6 +23,7 @@ export class Session {
   #closed = false;
   #idle: (() => void)[] = [];
   readonly #log: Logger;
+  readonly #origin: Origin;
 
   constructor(
     private readonly channel: FrameChannel,
@@ -33,6 +34,7 @@ export class Session {
     log?: Logger,
   ) {
     this.#log = log ?? ctx.logger.child({ listener: options.name, remote: channel.remote });
+    this.#origin = { listener: options.name, remote: channel.remote };
     channel.start({
       frame: (frame) => this.#onFrame(frame),
       broken: (code, message) => this.#onBroken(code, message),
@@ -78,25 +80,30 @@ export class Session {
       return;
     }
     this.#inFlight++;
-    dispatch(req, this.ctx, { listener: this.options.name, remote: this.channel.remote })
-      .then(
-        (res) => {
-          if (res !== undefined) {
-            this.ctx.metrics.requests.inc({ mti: req.mti, rc: typeof res.fields[39] === 'string' ? res.fields[39] : '' });
-            this.#send(frame, res);
-          }
-        },
-        (e: unknown) => {
-          // the journal could not be written or something failed unexpectedly: the outcome is not known to be safe
-          this.#log.error({ mti: req.mti, error: e instanceof Error ? e.message : String(e) }, 'request failed');
-          this.ctx.metrics.requests.inc({ mti: req.mti, rc: RC.SYSTEM_MALFUNCTION });
-          this.#send(frame, reply(req, RC.SYSTEM_MALFUNCTION));
-        },
-      )
-      .finally(() => {
-        this.#inFlight--;
-        if (this.#inFlight === 0) for (const resolve of this.#idle.splice(0)) resolve();
-      });
+    void this.#process(frame, req);
+  }
+
+  /** One request through the flow, answered; an async method rather than a then/finally chain per message. */
+  async #process(frame: Frame, req: IsoMessage): Promise<void> {
+    try {
+      let res: IsoMessage | undefined;
+      try {
+        res = await dispatch(req, this.ctx, this.#origin);
+      } catch (e) {
+        // the journal could not be written or something failed unexpectedly: the outcome is not known to be safe
+        this.#log.error({ mti: req.mti, error: e instanceof Error ? e.message : String(e) }, 'request failed');
+        this.ctx.metrics.requestsBy.of(req.mti, RC.SYSTEM_MALFUNCTION).inc();
+        this.#send(frame, reply(req, RC.SYSTEM_MALFUNCTION));
+        return;
+      }
+      if (res !== undefined) {
+        this.ctx.metrics.requestsBy.of(req.mti, typeof res.fields[39] === 'string' ? res.fields[39] : '').inc();
+        this.#send(frame, res);
+      }
+    } finally {
+      this.#inFlight--;
+      if (this.#inFlight === 0 && this.#idle.length > 0) for (const resolve of this.#idle.splice(0)) resolve();
+    }
   }
 
   /** A message that does not decode: answered 30 when its MTI is a readable request, else the channel closes. */

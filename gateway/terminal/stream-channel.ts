@@ -1,5 +1,5 @@
 import type { Duplex } from 'node:stream';
-import { encodeFrame, FrameDecoder, ProtocolError, replyTpdu, type Frame, type LengthHeaderKind } from '../../protocol/index.js';
+import { FrameDecoder, FrameEncoder, ProtocolError, replyTpdu, type Frame, type LengthHeaderKind } from '../../protocol/index.js';
 import { newChannelStats, type ChannelStats, type FrameChannel, type FrameSink } from './channel.js';
 
 export interface StreamChannelOptions {
@@ -25,6 +25,7 @@ export class StreamChannel implements FrameChannel {
   readonly remote: string;
   readonly stats: ChannelStats;
   readonly #decoder: FrameDecoder;
+  readonly #encoder: FrameEncoder;
   #sink: FrameSink | undefined;
   #frameTimer: NodeJS.Timeout | undefined;
   #closed = false;
@@ -36,6 +37,7 @@ export class StreamChannel implements FrameChannel {
     this.remote = options.remote;
     this.stats = options.stats ?? newChannelStats();
     this.#decoder = new FrameDecoder({ header: options.header, tpdu: options.tpdu, maxFrameSize: options.maxFrameSize });
+    this.#encoder = new FrameEncoder({ header: options.header });
   }
 
   start(sink: FrameSink): void {
@@ -73,7 +75,7 @@ export class StreamChannel implements FrameChannel {
 
   reply(request: Frame, payload: Buffer): void {
     if (this.#closed) return;
-    const bytes = encodeFrame(payload, { header: this.options.header, tpdu: request.tpdu ? replyTpdu(request.tpdu) : undefined });
+    const bytes = this.#encoder.encode(payload, request.tpdu ? replyTpdu(request.tpdu) : undefined);
     this.stats.framesOut++;
     this.stats.bytesOut += bytes.length;
     this.stream.write(bytes);

@@ -168,7 +168,7 @@ describe('docs/terminal-interface.md', () => {
       const added: Record<number, string> = {};
       for (const n of [37, 38, 44, 63, 70]) if (typeof res.msg.fields[n] === 'string') added[n] = res.msg.fields[n] as string;
       const expected = reply(req.msg, String(res.msg.fields[39]), added);
-      expect({ mti: res.msg.mti, fields: { ...res.msg.fields } }, `reply at line ${ex.line}`).toEqual({ mti: expected.mti, fields: expected.fields });
+      expect({ mti: res.msg.mti, fields: { ...res.msg.fields } }, `reply at line ${ex.line}`).toEqual({ mti: expected.mti, fields: { ...expected.fields } });
       pairs++;
     }
     expect(pairs).toBeGreaterThan(0);

@@ -52,7 +52,7 @@ describe('the SQLite journal on its own thread', () => {
     const stans = Array.from({ length: 150 }, (_, i) => String(i + 10).padStart(6, '0'));
     const inserted = stans.map((stan) => store.insertTransaction(tx(stan)));
     const found = stans.map((stan) => store.findTransaction({ terminalId: 'TERM0001', batchNo: '000001', stan, localDate: '1121', mtiClass: '020' }));
-    const events = stans.map((stan) => store.appendEvents([{ merchantId: 'M1', at: 1, type: 'transaction', data: { stan } }]));
+    const events = stans.map((stan) => store.appendEvents([{ merchantId: 'M1', at: 1, type: 'transaction.approved', data: { stan } }]));
     const rows = await Promise.all(inserted);
     expect(rows.map((r) => r.stan)).toEqual(stans);
     expect(new Set(rows.map((r) => r.id)).size).toBe(150);
