@@ -33,7 +33,37 @@ export function toWire(e: unknown): WireError {
  * At most this many calls or results per message. A message's bytes are copied into a buffer of their own: past
  * about 128 kB the allocator maps and unmaps memory for each one, and a message then costs ten times as much.
  */
-export const MAX_PER_MESSAGE = 48;
+const MAX_PER_MESSAGE = 48;
+
+/** What is queued during one event-loop turn leaves at its end, as few messages as MAX_PER_MESSAGE allows. */
+export class Outbox<T> {
+  private items: T[] = [];
+  private scheduled = false;
+
+  constructor(private readonly post: (items: T[]) => void) {}
+
+  push(item: T): void {
+    this.items.push(item);
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      this.flush();
+    });
+  }
+
+  /** Sends what is queued now. */
+  flush(): void {
+    const items = this.items;
+    this.items = [];
+    for (let i = 0; i < items.length; i += MAX_PER_MESSAGE) this.post(items.slice(i, i + MAX_PER_MESSAGE));
+  }
+
+  /** Forgets what is queued. */
+  clear(): void {
+    this.items = [];
+  }
+}
 
 /**
  * Results sent back short: the caller has what it sent, so only the numbers the journal added travel back (these two
@@ -51,5 +81,5 @@ export const Short = {
 } as const;
 
 export function isShort(method: string): method is keyof typeof Short {
-  return method === 'insertTransaction' || method === 'appendEvents';
+  return Object.hasOwn(Short, method);
 }

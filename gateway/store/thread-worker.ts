@@ -1,7 +1,7 @@
 // The journal's thread: one SqliteStore, driven by the calls the main thread posts (see thread.ts).
 import { parentPort, workerData } from 'node:worker_threads';
 import { SqliteStore, type SqliteStoreOptions } from './sqlite.js';
-import { isShort, MAX_PER_MESSAGE, Short, toWire, type Call, type Ready, type Result } from './thread-protocol.js';
+import { isShort, Outbox, Short, toWire, type Call, type Ready, type Result } from './thread-protocol.js';
 
 const port = parentPort!;
 
@@ -19,29 +19,18 @@ if (opened === undefined) port.close();
 else port.postMessage({ ready: true } satisfies Ready);
 const store = opened!;
 
-// outcomes of one turn leave together: reads at the turn's end, writes when their sync has finished
-let outbox: Result[] = [];
-let flushing = false;
-function send(r: Result): void {
-  outbox.push(r);
-  if (flushing) return;
-  flushing = true;
-  setImmediate(() => {
-    flushing = false;
-    for (let i = 0; i < outbox.length; i += MAX_PER_MESSAGE) port.postMessage(outbox.slice(i, i + MAX_PER_MESSAGE));
-    outbox = [];
-  });
-}
+// outcomes leave at the end of a turn: reads at the end of the turn that ran them, writes when their sync has finished
+const outbox = new Outbox<Result>((results) => port.postMessage(results));
+const send = (r: Result): void => outbox.push(r);
 
 port.on('message', (calls: Call[]) => {
   for (const [id, method, args] of calls) {
     if (method === 'close') {
       void store.close().then(
         () => {
-          // the last message: everything still waiting in the outbox goes with it
+          // the last messages: everything still waiting in the outbox goes with them
           outbox.push([id, true, undefined]);
-          port.postMessage(outbox);
-          outbox = [];
+          outbox.flush();
           port.close();
         },
         (e: unknown) => send([id, false, toWire(e)]),

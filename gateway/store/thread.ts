@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { JournalError, JournalErrorCodes } from './errors.js';
 import type { SqliteStoreOptions } from './sqlite.js';
-import { isShort, MAX_PER_MESSAGE, Short, type Call, type Ready, type Result, type ThreadMethod, type WireError } from './thread-protocol.js';
+import { isShort, Outbox, Short, type Call, type Ready, type Result, type ThreadMethod, type WireError } from './thread-protocol.js';
 import { DuplicateKeyError, type Store, type TxKey } from './types.js';
 
 /** Every method the thread runs; the check below fails to compile when the Store interface gains one not listed. */
@@ -41,8 +41,9 @@ function fromWire(w: WireError): Error {
 type Pending = {
   resolve: (v: unknown) => void;
   reject: (e: unknown) => void;
-  /** For a result sent short: rebuilds it from the call's arguments. */
-  expand?: (v: unknown) => unknown;
+  /** The call, kept for a result sent short: it is rebuilt from the arguments. */
+  method: ThreadMethod | 'close';
+  args: unknown[];
 };
 
 export interface SqliteThreadStore extends Pick<Store, ThreadMethod> {}
@@ -58,8 +59,8 @@ export class SqliteThreadStore implements Store {
   private readonly ready: Promise<void>;
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
-  private outbox: Call[] = [];
-  private flushing = false;
+  /** The calls of this whole turn go as one message (or a few). */
+  private readonly outbox = new Outbox<Call>((calls) => this.worker.postMessage(calls));
   /** Why every call now fails: the thread died, or the store was closed. */
   private failed: Error | undefined;
   private closing: Promise<void> | undefined;
@@ -113,18 +114,8 @@ export class SqliteThreadStore implements Store {
     const id = this.nextId++;
     if (this.pending.size === 0) this.worker.ref();
     return new Promise((resolve, reject) => {
-      const expand = isShort(method) ? (v: unknown) => (Short[method].expand as (v: unknown, a: unknown[]) => unknown)(v, args) : undefined;
-      this.pending.set(id, { resolve, reject, expand });
+      this.pending.set(id, { resolve, reject, method, args });
       this.outbox.push([id, method, args]);
-      if (this.flushing) return;
-      this.flushing = true;
-      // the calls of this whole turn go as one message
-      setImmediate(() => {
-        this.flushing = false;
-        const calls = this.outbox;
-        this.outbox = [];
-        for (let i = 0; i < calls.length; i += MAX_PER_MESSAGE) this.worker.postMessage(calls.slice(i, i + MAX_PER_MESSAGE));
-      });
     });
   }
 
@@ -133,8 +124,9 @@ export class SqliteThreadStore implements Store {
       const p = this.pending.get(r[0]);
       if (p === undefined) continue;
       this.pending.delete(r[0]);
-      if (r[1]) p.resolve(p.expand === undefined ? r[2] : p.expand(r[2]));
-      else p.reject(fromWire(r[2]));
+      if (!r[1]) p.reject(fromWire(r[2]));
+      else if (isShort(p.method)) p.resolve((Short[p.method].expand as (v: unknown, args: unknown[]) => unknown)(r[2], p.args));
+      else p.resolve(r[2]);
     }
     if (this.pending.size === 0) this.worker.unref();
   }
@@ -143,7 +135,7 @@ export class SqliteThreadStore implements Store {
     this.failed ??= e;
     for (const p of this.pending.values()) p.reject(this.failed);
     this.pending.clear();
-    this.outbox = [];
+    this.outbox.clear();
     this.worker.unref();
   }
 }

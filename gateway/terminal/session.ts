@@ -83,7 +83,7 @@ export class Session {
     void this.#process(frame, req);
   }
 
-  /** One request through the flow, answered; an async method rather than a then/finally chain per message. */
+  /** One request through the flow, answered. */
   async #process(frame: Frame, req: IsoMessage): Promise<void> {
     try {
       let res: IsoMessage | undefined;
@@ -92,9 +92,7 @@ export class Session {
       } catch (e) {
         // the journal could not be written or something failed unexpectedly: the outcome is not known to be safe
         this.#log.error({ mti: req.mti, error: e instanceof Error ? e.message : String(e) }, 'request failed');
-        this.ctx.metrics.requestsBy.of(req.mti, RC.SYSTEM_MALFUNCTION).inc();
-        this.#send(frame, reply(req, RC.SYSTEM_MALFUNCTION));
-        return;
+        res = reply(req, RC.SYSTEM_MALFUNCTION);
       }
       if (res !== undefined) {
         this.ctx.metrics.requestsBy.of(req.mti, typeof res.fields[39] === 'string' ? res.fields[39] : '').inc();
