@@ -120,6 +120,7 @@ export async function startGateway(config: GatewayConfig, opts: GatewayOptions =
     inflight: new Map(),
     openBatches: new Set(),
     closedBatches: new Set(),
+    openingBatches: new Map(),
     wakeSaf: (id) => queues.get(id)?.wake(),
   };
 

@@ -6,7 +6,7 @@ import { cardFacts, panOf } from '../card.js';
 import { publishOutcome } from '../feed/sources.js';
 import { isApproval, RC } from '../responses.js';
 import type { Route } from '../routing/router.js';
-import type { TxKey, TxRecord } from '../store/types.js';
+import { DuplicateKeyError, type TxKey, type TxRecord } from '../store/types.js';
 import type { FlowContext, Handler, InFlight } from './context.js';
 import { reply, text } from './reply.js';
 import { checkTerminal, missingField } from './terminal-check.js';
@@ -97,19 +97,35 @@ export const authorize: Handler = async (req, ctx) => {
   ctx.inflight.set(keyString, entry);
   let response: IsoMessage | undefined;
   try {
+    const batchOpen = batchIsOpen(ctx, key, check.merchant.id);
+    const open = typeof batchOpen === 'boolean' ? batchOpen : await batchOpen;
+    // most requests are new: the journal's unique key catches a duplicate at the insert, and only then is it read; a
+    // request whose answer depends on other records (a void's or a completion's original, a closed batch) reads first
+    const existing = !open || needsOriginal(req, proc.slice(0, 2)) ? await ctx.store.findTransaction(key) : undefined;
+    if (existing !== undefined) response = duplicate(req, existing, fingerprint, ctx);
+    // a batch the journal has closed takes no more: the terminal did not advance its batch number
+    else if (!open) response = reply(req, RC.BAD_BATCH);
+    else response = await relay(req, ctx, key, card, fingerprint, proc, check.merchant.id);
+    return response;
+  } catch (e) {
+    if (!(e instanceof DuplicateKeyError)) throw e;
     const existing = await ctx.store.findTransaction(key);
-    if (existing !== undefined) {
-      ctx.metrics.duplicates.inc();
-      response = existing.fingerprint === fingerprint ? answer(req, existing) : reply(req, RC.DUPLICATE);
-    } else {
-      response = await relay(req, ctx, key, card, fingerprint, proc, check.merchant.id);
-    }
+    if (existing === undefined) throw e;
+    response = duplicate(req, existing, fingerprint, ctx);
     return response;
   } finally {
     ctx.inflight.delete(keyString);
     settle(response);
   }
 };
+
+const needsOriginal = (req: IsoMessage, kind: string): boolean => kind === Proc.VOID || (req.mti.startsWith('022') && text(req, 37) !== undefined);
+
+/** A repeat of a journaled request: its first answer again, or 94 when its content differs. */
+function duplicate(req: IsoMessage, existing: TxRecord, fingerprint: string, ctx: FlowContext): IsoMessage {
+  ctx.metrics.duplicates.inc();
+  return existing.fingerprint === fingerprint ? answer(req, existing) : reply(req, RC.DUPLICATE);
+}
 
 async function relay(
   req: IsoMessage,
@@ -123,7 +139,7 @@ async function relay(
   const kind = proc.slice(0, 2);
   // a void names its sale by RRN (37) or invoice (62); a completion its pre-authorization by RRN
   let original: TxRecord | undefined;
-  if (kind === Proc.VOID || (req.mti.startsWith('022') && text(req, 37) !== undefined)) {
+  if (needsOriginal(req, kind)) {
     original = await findOriginal(req, ctx, key);
     if (kind === Proc.VOID) {
       if (original === undefined) return reply(req, RC.ORIGINAL_NOT_FOUND);
@@ -143,9 +159,7 @@ async function relay(
   let gate = ctx.gates.get(acquirerId)!;
   const now = ctx.clock.now();
   let ids = { stan: gate.link.nextStan(), rrn: ctx.rrn.next(), transmittedAt: transmissionDateTime(now) };
-  const batchOpen = ensureBatch(ctx, key, merchantId, now);
-  if (batchOpen === false) return reply(req, RC.BAD_BATCH);
-  const insert = ctx.store.insertTransaction({
+  const tx = await ctx.store.insertTransaction({
     merchantId,
     mti: req.mti.slice(0, 3) + '0',
     procCode: proc,
@@ -171,8 +185,6 @@ async function relay(
     // spread last: on Node 20 properties added after a spread make this literal about a hundred times slower
     ...key,
   });
-  // a new batch is opened in the same commit as its first transaction
-  const [tx] = await Promise.all([insert, batchOpen]);
 
   let started = performance.now();
   let hostReply: IsoMessage;
@@ -234,21 +246,25 @@ async function relay(
 }
 
 /**
- * Transactions go into the batch their field 60 names. A batch the journal has closed takes no more (80: the terminal
- * did not advance its batch number); a new one is opened. Returns false for a closed batch, else the pending write
- * (or undefined when the batch is known open).
+ * Transactions go into the batch their field 60 names; its first one opens it. Known batches are answered from memory;
+ * one not seen since the start is opened (or found closed) in the journal first, once however many ask at a time.
  */
-function ensureBatch(ctx: FlowContext, key: TxKey, merchantId: string, now: number): Promise<unknown> | false | undefined {
+function batchIsOpen(ctx: FlowContext, key: TxKey, merchantId: string): boolean | Promise<boolean> {
   const id = `${key.terminalId}|${key.batchNo}`;
-  if (ctx.openBatches.has(id)) return undefined;
+  if (ctx.openBatches.has(id)) return true;
   if (ctx.closedBatches.has(id)) return false;
-  ctx.openBatches.add(id);
-  return ctx.store.openBatch(key.terminalId, key.batchNo, merchantId, now).then((b) => {
-    if (b.status !== 'open') {
-      ctx.openBatches.delete(id);
-      ctx.closedBatches.add(id);
-    }
-  });
+  let opening = ctx.openingBatches.get(id);
+  if (opening === undefined) {
+    opening = ctx.store.openBatch(key.terminalId, key.batchNo, merchantId, ctx.clock.now()).then(
+      (b) => {
+        (b.status === 'open' ? ctx.openBatches : ctx.closedBatches).add(id);
+        return b.status === 'open';
+      },
+    );
+    ctx.openingBatches.set(id, opening);
+    void opening.finally(() => ctx.openingBatches.delete(id)).catch(() => undefined);
+  }
+  return opening;
 }
 
 async function findOriginal(req: IsoMessage, ctx: FlowContext, key: TxKey): Promise<TxRecord | undefined> {

@@ -37,6 +37,8 @@ export interface FlowContext {
   /** Batches ("terminal|batch") known open or closed, so the hot path need not ask the journal each time. */
   openBatches: Set<string>;
   closedBatches: Set<string>;
+  /** Batches being looked up in the journal right now, so that one lookup serves every request that waits on it. */
+  openingBatches: Map<string, Promise<boolean>>;
   /** Tells the store-and-forward queue of an acquirer that it has new work. */
   wakeSaf(acquirerId: string): void;
   /** The merchants' live feed: outcomes are published in the turn they are recorded (absent: no feed). */
