@@ -7,7 +7,8 @@ const port = parentPort!;
 
 function open(): SqliteStore | undefined {
   try {
-    return new SqliteStore(workerData as SqliteStoreOptions);
+    // this thread has nothing else to do while the WAL syncs: the calls that arrive meanwhile wait for the next commit
+    return new SqliteStore({ ...(workerData as SqliteStoreOptions), syncInline: true });
   } catch (e) {
     port.postMessage({ ready: false, error: toWire(e) } satisfies Ready);
     return undefined;
