@@ -37,6 +37,16 @@ export interface DecodeOptions {
 
 const MAX_FIELD = 192;
 
+/** The number of the highest bit set in the first `bytes` bytes of a bitmap (1 for the first bit), 0 when none is. */
+function highestBit(bitmap: Uint8Array, bytes: number): number {
+  for (let i = bytes - 1; i >= 0; i--) {
+    const byte = bitmap[i];
+    // the lowest-order bit set is the byte's highest field: 0x80 is its first, 0x01 its eighth
+    if (byte !== 0) return i * 8 + Math.clz32(byte & -byte) - 23;
+  }
+  return 0;
+}
+
 /**
  * Packs and unpacks whole messages for one spec. Compiling the spec once makes the per-message work a straight
  * run over the fields present.
@@ -77,12 +87,13 @@ export class MessageCodec {
     const r: Reader = { buf, pos: 0, end: buf.length, text: latin1(buf, 0, buf.length) };
     const mti = this.readMti(r);
     try {
-      // a sparse array sized for every field: stores land in place, where an object's keys would grow and rehash
-      const msg: IsoMessage = { mti, fields: new Array<Primitive>(this.last + 1) };
       const bitmapAt = r.pos;
       const count = this.readBitmaps(r);
       const bitmap = this.bitmap;
-      const fields = msg.fields;
+      // a sparse array sized up to the highest field present: stores land in place, where an object's keys would grow
+      // and rehash (and an array sized for every field would be mostly holes)
+      const fields = new Array<Primitive>(highestBit(bitmap, count * 8) + 1);
+      const msg: IsoMessage = { mti, fields };
       for (let i = 0; i < count * 8; i++) {
         const byte = bitmap[i];
         if (byte === 0) continue;

@@ -33,8 +33,9 @@ export function hostRequest(
   binaryHostFields: ReadonlySet<number>,
   original?: TxRecord,
 ): IsoMessage {
-  // an array by field number, as the codec decodes: it encodes an array by index, an object by parsing each key
-  const fields: Primitive[] = [];
+  // an array by field number, as the codec decodes: it encodes an array by index, an object by parsing each key;
+  // sized for the highest field set (55, or 90), so that it never grows
+  const fields = new Array<Primitive>(original === undefined ? 56 : 91);
   for (const n of RELAYED) {
     const v = req.fields[n];
     if (v !== undefined) fields[n] = hostValue(v, binaryHostFields.has(n));
