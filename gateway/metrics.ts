@@ -82,7 +82,7 @@ export function createMetrics() {
     batchesClosed: new Counter({ name: 'posgw_batches_closed_total', help: 'Batches closed, by final status', labelNames: ['status'], registers: [registry] }),
     connectedTerminals: new Gauge({ name: 'posgw_connected_terminals', help: 'Open terminal connections', labelNames: ['listener'], registers: [registry] }),
     framesRejected: new Counter({ name: 'posgw_frames_rejected_total', help: 'Terminal frames or messages refused, by reason', labelNames: ['listener', 'reason'], registers: [registry] }),
-    breakerState: new Gauge({ name: 'posgw_breaker_state', help: 'Circuit breaker per acquirer: 0 closed, 1 open, 2 half-open, 3 isolated', labelNames: ['acquirer'], registers: [registry] }),
+    breakerState: new Gauge({ name: 'posgw_breaker_state', help: 'Circuit breaker per acquirer: 0 closed, 1 open, 2 half-open', labelNames: ['acquirer'], registers: [registry] }),
     breakerTransitions: new Counter({ name: 'posgw_breaker_transitions_total', help: 'Circuit breaker state changes, by the state entered', labelNames: ['acquirer', 'to'], registers: [registry] }),
     /** Counted through `routedBy`, per authorization. */
     routed: new Counter({

@@ -1,10 +1,10 @@
 import crypto from 'node:crypto';
-import { BrokenCircuitError, IsolatedCircuitError } from 'cockatiel';
 import { builtinSpecs, parseHex, type IsoMessage } from '../../protocol/index.js';
 import { isLinkError, transmissionDateTime } from '../acquirer/index.js';
 import { cardFacts, panOf } from '../card.js';
 import { publishOutcome } from '../feed/sources.js';
 import { isApproval, RC } from '../responses.js';
+import { BrokenCircuitError } from '../routing/breaker.js';
 import type { Route } from '../routing/router.js';
 import { DuplicateKeyError, type TxKey, type TxRecord } from '../store/types.js';
 import type { FlowContext, Handler, InFlight } from './context.js';
@@ -197,7 +197,7 @@ async function relay(
       ctx.metrics.routedBy.of(acquirerId, tried.length > 1 ? 'yes' : 'no').inc();
       break;
     } catch (e) {
-      const sent = !(isLinkError(e) && !e.sent) && !(e instanceof BrokenCircuitError) && !(e instanceof IsolatedCircuitError);
+      const sent = !(isLinkError(e) && !e.sent) && !(e instanceof BrokenCircuitError);
       const at = ctx.clock.now();
       if (!sent) {
         // the acquirer never saw it: it may go to the next acquirer of its route under the same RRN

@@ -1,23 +1,20 @@
-import { circuitBreaker, CircuitState, ConsecutiveBreaker, handleWhen, type CircuitBreakerPolicy } from 'cockatiel';
 import type { Logger } from 'pino';
 import { isLinkError, LinkStates, type HostLink } from '../acquirer/index.js';
 import type { AcquirerConfig } from '../config/types.js';
 import type { Metrics } from '../metrics.js';
-
-export const BreakerStates = { [CircuitState.Closed]: 'closed', [CircuitState.Open]: 'open', [CircuitState.HalfOpen]: 'half-open', [CircuitState.Isolated]: 'isolated' } as const;
-export type BreakerState = (typeof BreakerStates)[CircuitState];
+import { BreakerState, BreakerStateNames, CircuitBreaker } from './breaker.js';
 
 /** Outcomes of recent requests to one acquirer, for its timeout rate. */
 const WINDOW = 200;
 
 /**
- * What stands between the flow and one acquirer: its link, a circuit breaker (cockatiel) that opens on repeated
+ * What stands between the flow and one acquirer: its link, a circuit breaker that opens on repeated
  * requests whose outcome is unknown (timeouts, a connection lost with requests on it), lets one probe through after
  * `halfOpenAfterMs` and closes on its success; and the drain switch of a maintenance window.
  */
 export class AcquirerGate {
   readonly id: string;
-  readonly breaker: CircuitBreakerPolicy;
+  readonly breaker: CircuitBreaker;
   drained: boolean;
   private probing = false;
   private readonly outcomes: boolean[] = [];
@@ -32,9 +29,10 @@ export class AcquirerGate {
   ) {
     this.id = config.id;
     this.drained = config.drained;
-    this.breaker = circuitBreaker(handleWhen((e) => isLinkError(e) && e.sent), {
-      halfOpenAfter: config.breaker.halfOpenAfterMs,
-      breaker: new ConsecutiveBreaker(config.breaker.consecutiveFailures),
+    this.breaker = new CircuitBreaker({
+      consecutiveFailures: config.breaker.consecutiveFailures,
+      halfOpenAfterMs: config.breaker.halfOpenAfterMs,
+      isFailure: (e) => isLinkError(e) && e.sent,
     });
     const gauge = (): void => {
       metrics.breakerState.set({ acquirer: this.id }, this.breaker.state);
@@ -42,10 +40,10 @@ export class AcquirerGate {
     gauge();
     this.breaker.onStateChange((state) => {
       this.lastChange = Date.now();
-      const to = BreakerStates[state];
+      const to = BreakerStateNames[state];
       metrics.breakerTransitions.inc({ acquirer: this.id, to });
       gauge();
-      if (state === CircuitState.Open) {
+      if (state === BreakerState.open) {
         logger.error(
           { alert: 'ACQUIRER_BREAKER_OPEN', acquirer: this.id, action: 'new authorizations go to the next acquirer of their route; check the acquirer link and its health' },
           'circuit breaker opened',
@@ -66,14 +64,14 @@ export class AcquirerGate {
   available(): boolean {
     if (this.drained || this.link.state !== LinkStates.UP) return false;
     const state = this.breaker.state;
-    if (state === CircuitState.Closed) return true;
-    if (state !== CircuitState.Open || this.probing) return false;
+    if (state === BreakerState.closed) return true;
+    if (state !== BreakerState.open || this.probing) return false;
     return Date.now() - this.lastChange >= this.config.breaker.halfOpenAfterMs;
   }
 
   /** Runs a request through the breaker, recording its outcome. */
   async run<T>(fn: () => Promise<T>): Promise<T> {
-    const probe = this.breaker.state === CircuitState.Open;
+    const probe = this.breaker.state === BreakerState.open;
     if (probe) this.probing = true;
     try {
       const result = await this.breaker.execute(fn);
@@ -98,7 +96,7 @@ export class AcquirerGate {
     return {
       id: this.id,
       link: this.link.state,
-      breaker: BreakerStates[this.breaker.state],
+      breaker: BreakerStateNames[this.breaker.state],
       drained: this.drained,
       available: this.available(),
       latencyMs: this.latencyMs,
