@@ -255,12 +255,10 @@ function batchIsOpen(ctx: FlowContext, key: TxKey, merchantId: string): boolean 
   if (ctx.closedBatches.has(id)) return false;
   let opening = ctx.openingBatches.get(id);
   if (opening === undefined) {
-    opening = ctx.store.openBatch(key.terminalId, key.batchNo, merchantId, ctx.clock.now()).then(
-      (b) => {
-        (b.status === 'open' ? ctx.openBatches : ctx.closedBatches).add(id);
-        return b.status === 'open';
-      },
-    );
+    opening = ctx.store.openBatch(key.terminalId, key.batchNo, merchantId, ctx.clock.now()).then((b) => {
+      (b.status === 'open' ? ctx.openBatches : ctx.closedBatches).add(id);
+      return b.status === 'open';
+    });
     ctx.openingBatches.set(id, opening);
     void opening.finally(() => ctx.openingBatches.delete(id)).catch(() => undefined);
   }
