@@ -66,15 +66,23 @@ describe.skipIf(STRACE === undefined).each(Object.keys(STORES) as StoreClass[])(
 });
 
 describe('SQLite journal checkpoints', () => {
-  it('a worker copies the WAL into the database file, so the WAL stays small while the journal grows', async () => {
+  /** A journal with a checkpoint every `intervalMs`, and a commit of 20 rows of about 2 kB each, `i` its number. */
+  async function journal(intervalMs: number) {
     const { SqliteStore } = await import('../../../gateway/store/sqlite.js');
     const path = join(mkdtempSync(join(tmpdir(), 'posgw-ckpt-')), 'j.db');
-    const store = new SqliteStore({ path, checkpointIntervalMs: 10 });
+    const store = new SqliteStore({ path, checkpointIntervalMs: intervalMs });
     await store.init();
     const detail = 'x'.repeat(2000);
+    const commit = (i: number) =>
+      Promise.all(Array.from({ length: 20 }, (_, j) => store.addException({ kind: 'REVERSAL_ABANDONED', txId: null, terminalId: 'T1', merchantId: 'M1', detail, createdAt: i * 20 + j })));
+    return { SqliteStore, path, store, commit };
+  }
+
+  it('a worker copies the WAL into the database file, so the WAL stays small while the journal grows', async () => {
+    const { SqliteStore, path, store, commit } = await journal(10);
     // about 16 MB over 400 commits, a few milliseconds apart: without checkpoints the WAL would hold all of it
     for (let i = 0; i < 400; i++) {
-      await Promise.all(Array.from({ length: 20 }, (_, j) => store.addException({ kind: 'REVERSAL_ABANDONED', txId: null, terminalId: 'T1', merchantId: 'M1', detail, createdAt: i * 20 + j })));
+      await commit(i);
       if (i % 10 === 0) await new Promise((r) => setTimeout(r, 12));
     }
     const wal = statSync(`${path}-wal`).size;
@@ -91,15 +99,11 @@ describe('SQLite journal checkpoints', () => {
   });
 
   it('starts the WAL over under steady load, with a commit always just behind the last', async () => {
-    const { SqliteStore } = await import('../../../gateway/store/sqlite.js');
-    const path = join(mkdtempSync(join(tmpdir(), 'posgw-ckpt-')), 'j.db');
-    const store = new SqliteStore({ path, checkpointIntervalMs: 20 });
-    await store.init();
-    const detail = 'x'.repeat(2000);
+    const { path, store, commit } = await journal(20);
     // about 24 MB, each commit begun as the one before resolves: never a moment with every frame copied
     let largest = 0;
     for (let i = 0; i < 600; i++) {
-      await Promise.all(Array.from({ length: 20 }, (_, j) => store.addException({ kind: 'REVERSAL_ABANDONED', txId: null, terminalId: 'T1', merchantId: 'M1', detail, createdAt: i * 20 + j })));
+      await commit(i);
       if (i % 50 === 49) largest = Math.max(largest, statSync(`${path}-wal`).size);
     }
     expect(statSync(path).size).toBeGreaterThan(16_000_000);
