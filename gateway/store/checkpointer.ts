@@ -61,7 +61,7 @@ export class Checkpointer {
   constructor(path: string, intervalMs: number, onError: (message: string) => void, onCopied: () => void = () => undefined) {
     const driver = createRequire(import.meta.url).resolve('better-sqlite3');
     this.worker = new Worker(SOURCE, { eval: true, workerData: { path, intervalMs, driver, maxPasses: MAX_PASSES, fewFrames: FEW_FRAMES } });
-    this.worker.on('message', (m: { error?: string; checkpointed?: number }) => {
+    this.worker.on('message', (m: { error?: string }) => {
       if (m.error !== undefined) onError(m.error);
       else onCopied();
     });

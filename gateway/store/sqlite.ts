@@ -53,8 +53,9 @@ type Waiter = { resolve: () => void; reject: (e: unknown) => void };
  * With `synchronous: 'full'` the COMMIT itself does not sync (SQLite runs with synchronous=NORMAL, which in WAL mode
  * keeps the file consistent); the store syncs the WAL file with fdatasync on libuv's thread pool and resolves the
  * writes only then. The sync (about 150 µs here) leaves the event loop, and the commits made while one sync runs share
- * the next. A power loss can only lose commits nobody was told about: WAL frames after a torn one are ignored on
- * recovery, so what survives is a prefix.
+ * the next; with `syncInline` (the journal's own thread) the sync blocks instead, and the calls that come in meanwhile
+ * share the next commit. A power loss can only lose commits nobody was told about: WAL frames after a torn one are
+ * ignored on recovery, so what survives is a prefix.
  */
 export class SqliteStore implements Store {
   private readonly db: Database.Database;
