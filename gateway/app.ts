@@ -74,7 +74,23 @@ export async function startGateway(config: GatewayConfig, opts: GatewayOptions =
   const metrics = createMetrics();
   const store = opts.store ?? storeFor(config.store);
   await store.init();
+  // what has started so far, stopped in reverse order when a later step fails (a port in use, say): a gateway that
+  // could not start must not linger with its links reconnecting and its journal open
+  const started: (() => unknown)[] = [() => store.close()];
+  try {
+    return await start(config, opts, { clock, logger, metrics, store }, started);
+  } catch (e) {
+    for (const stop of started.reverse()) await Promise.resolve().then(stop).catch(() => undefined);
+    throw e;
+  }
+}
 
+async function start(
+  config: GatewayConfig,
+  opts: GatewayOptions,
+  { clock, logger, metrics, store }: { clock: Clock; logger: Logger; metrics: Metrics; store: Store },
+  started: (() => unknown)[],
+): Promise<RunningGateway> {
   const links = new Map<string, HostLink>();
   const queues = new Map<string, SafQueue>();
   for (const a of config.acquirers) {
@@ -151,15 +167,23 @@ export async function startGateway(config: GatewayConfig, opts: GatewayOptions =
     });
     link.on('state', (state) => logger.info({ acquirer: id, state }, 'acquirer link state'));
     link.start();
+    started.push(() => link.stop());
   }
-  for (const q of queues.values()) q.start();
+  for (const q of queues.values()) {
+    q.start();
+    started.push(() => q.stop());
+  }
 
   const servers = config.listeners.map((l) => new TerminalServer(l, codecFor(loadSpec(l.spec, (p) => readFileSync(p, 'utf8'))), ctx));
   const listenerPorts: Record<string, number> = {};
-  for (const s of servers) listenerPorts[s.config.name] = await s.listen();
+  for (const s of servers) {
+    started.push(() => s.close());
+    listenerPorts[s.config.name] = await s.listen();
+  }
   // serial terminals: each port opens (and reopens after an unplug) in the background
   const serial = new SerialPorts(config.serialPorts ?? [], (spec) => codecFor(loadSpec(spec, (p) => readFileSync(p, 'utf8'))), ctx, opts.serial);
   serial.start();
+  started.push(() => serial.close());
 
   const recon = new ReconService({ store, clock, recon: reconOptionsOf(config), logger: logger.child({ component: 'recon' }) });
   await recon.sync();
@@ -170,6 +194,8 @@ export async function startGateway(config: GatewayConfig, opts: GatewayOptions =
     logger: logger.child({ component: 'settlement-fetch' }),
   });
   settlementFetch.start();
+  started.push(() => settlementFetch.stop());
+  started.push(() => alerts.stop());
   await alerts.start(recon);
   const merchantTokens = new Map(config.merchants.flatMap((m) => (m.apiToken === undefined ? [] : [[m.id, m.apiToken] as const])));
   const reconHttp = { service: recon, adminToken: config.http.adminToken, merchantTokens, terminals: new Map(config.terminals.map((t) => [t.id, t.merchantId])) };
@@ -193,6 +219,7 @@ export async function startGateway(config: GatewayConfig, opts: GatewayOptions =
     metrics,
   });
   feedServer.attach(http.server);
+  started.push(() => feedServer.close(), () => http.close());
   await http.listen({ host: config.http.host, port: config.http.port });
   const httpPort = (http.server.address() as { port: number }).port;
   logger.info({ listeners: listenerPorts, http: httpPort }, 'gateway started');
