@@ -17,7 +17,7 @@ import Database from 'better-sqlite3';
 import { TestCards } from '../../terminal-sim/device/index.js';
 import { loadTerminalIds, progressLine, runLoad, type LoadSummary } from '../../terminal-sim/load/index.js';
 import { parseTarget } from '../../terminal-sim/transport/index.js';
-import { benchTempDir, CpuMeter, freePort, readyPort, runBench, startNode, waitHealthy, type Child } from './e2e/processes.js';
+import { benchTempDir, CpuMeter, freePort, readyPort, runBench, startNode, stolenSince, waitHealthy, type Child } from './e2e/processes.js';
 
 const GATEWAY_CLI = fileURLToPath(new URL('../../gateway/cli.js', import.meta.url));
 const STUB = fileURLToPath(new URL('./e2e/stub.js', import.meta.url));
@@ -218,6 +218,7 @@ async function measureRelay(opts: Options, openRate: number): Promise<{ max: Pha
 }
 
 const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
+const stealNote = (share: number | undefined): string => (share === undefined ? '' : `; ${Math.round(share * 100)}% of the CPU time taken by the hypervisor`);
 const ms = (n: number): string => n.toFixed(2);
 const met = (ok: boolean): string => (ok ? 'met' : 'MISSED');
 const broken = (r: Result): boolean => r.failed > 0 || r.unanswered > 0;
@@ -240,6 +241,7 @@ async function main(argv: string[]): Promise<number> {
   }
   const began = performance.now();
   const loadBefore = loadavg()[0];
+  const stolen = stolenSince();
   const dir = benchTempDir('posgw-bench-');
   const gw = await measureGateway(dir, opts);
   const half = gw.max.result.rate / 2;
@@ -263,7 +265,7 @@ async function main(argv: string[]): Promise<number> {
   // other work on the machine takes CPU from the processes measured: the load average says how much there was
   console.log(
     `  ${'took'.padEnd(10)} ${((performance.now() - began) / 1000).toFixed(1)} s on ${availableParallelism()} CPUs ` +
-      `(1-minute load average ${loadBefore.toFixed(2)} before, ${loadavg()[0].toFixed(2)} after)`,
+      `(1-minute load average ${loadBefore.toFixed(2)} before, ${loadavg()[0].toFixed(2)} after${stealNote(stolen())})`,
   );
   console.log(
     `e2e: ${fmt(gw.max.result.rate)} auth/s, p50 ${ms(gw.open.result.p50)} ms, p99 ${ms(gw.open.result.p99)} ms at ${fmt(half)} auth/s, ` +

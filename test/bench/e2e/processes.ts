@@ -204,3 +204,27 @@ export class CpuMeter {
       .join(', ');
   }
 }
+
+/** The machine's CPU time so far, from /proc/stat (Linux): all of it, and what the hypervisor took (steal). */
+function machineTicks(): { total: number; steal: number } | undefined {
+  try {
+    // "cpu  user nice system idle iowait irq softirq steal guest guest_nice"
+    const cpu = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0].trim().split(/\s+/).slice(1, 9).map(Number);
+    return { total: cpu.reduce((a, b) => a + b, 0), steal: cpu[7] };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The share of the machine's CPU time a hypervisor took from this virtual machine since this was called: on a
+ * shared host it can be a fifth of the time, and every rate measured falls with it. Undefined where /proc is missing.
+ */
+export function stolenSince(): () => number | undefined {
+  const before = machineTicks();
+  return () => {
+    const after = machineTicks();
+    if (before === undefined || after === undefined || after.total === before.total) return undefined;
+    return (after.steal - before.steal) / (after.total - before.total);
+  };
+}
