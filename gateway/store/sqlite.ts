@@ -220,7 +220,7 @@ export class SqliteStore implements Store {
   /** Runs `fn` now, inside the turn's transaction; resolves once that transaction is committed. */
   private write<T>(fn: () => T): Promise<T> {
     if (!this.open) {
-      if (this.walCopied) this.startWalOver();
+      if (this.walCopied && this.db.open) this.startWalOver();
       this.db.exec('BEGIN IMMEDIATE');
       this.open = true;
       // while the WAL is being synced the transaction stays open and gathers writes; the sync's end commits them
