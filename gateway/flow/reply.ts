@@ -12,7 +12,7 @@ export function responseMti(mti: string): string {
 /** A response to `req` with response code `rc` and any extra fields. */
 export function reply(req: IsoMessage, rc: string, extra?: Record<number, Primitive | undefined>): IsoMessage {
   // an array by field number, as the codec decodes: it encodes an array by index, an object by parsing each key;
-  // sized for the fields of a primary bitmap, so that an answer's never grows
+  // sized for the fields of a primary bitmap, so that an answer's array never grows
   const fields = new Array<Primitive>(65);
   for (const n of ECHOED) {
     const v = req.fields[n];
