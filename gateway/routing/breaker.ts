@@ -58,6 +58,11 @@ export class CircuitBreaker {
     return this.#subscribe(this.#listeners.break, listener);
   }
 
+  /** Open long enough: the next request goes through as the probe (it turns the breaker half-open at once). */
+  probeDue(): boolean {
+    return this.#state === BreakerState.open && this.#now() - this.#openedAt >= this.opts.halfOpenAfterMs;
+  }
+
   async execute<T>(fn: () => Promise<T>): Promise<T> {
     switch (this.#state) {
       case BreakerState.closed:
@@ -66,7 +71,7 @@ export class CircuitBreaker {
         await this.#probe;
         return this.execute(fn);
       default:
-        if (this.#now() - this.#openedAt < this.opts.halfOpenAfterMs) throw new BrokenCircuitError();
+        if (!this.probeDue()) throw new BrokenCircuitError();
         return this.#halfOpen(fn);
     }
   }

@@ -16,10 +16,8 @@ export class AcquirerGate {
   readonly id: string;
   readonly breaker: CircuitBreaker;
   drained: boolean;
-  private probing = false;
   private readonly outcomes: boolean[] = [];
   private latencyMs: number | null = null;
-  private lastChange = Date.now();
 
   constructor(
     readonly config: AcquirerConfig,
@@ -39,7 +37,6 @@ export class AcquirerGate {
     };
     gauge();
     this.breaker.onStateChange((state) => {
-      this.lastChange = Date.now();
       const to = BreakerStateNames[state];
       metrics.breakerTransitions.inc({ acquirer: this.id, to });
       gauge();
@@ -59,20 +56,15 @@ export class AcquirerGate {
 
   /**
    * Whether a new authorization may go here now: not drained, link up, breaker closed, or open long enough for a
-   * probe that nobody else is already making.
+   * probe (half-open: the probe is already out).
    */
   available(): boolean {
     if (this.drained || this.link.state !== LinkStates.UP) return false;
-    const state = this.breaker.state;
-    if (state === BreakerState.closed) return true;
-    if (state !== BreakerState.open || this.probing) return false;
-    return Date.now() - this.lastChange >= this.config.breaker.halfOpenAfterMs;
+    return this.breaker.state === BreakerState.closed || this.breaker.probeDue();
   }
 
   /** Runs a request through the breaker, recording its outcome. */
   async run<T>(fn: () => Promise<T>): Promise<T> {
-    const probe = this.breaker.state === BreakerState.open;
-    if (probe) this.probing = true;
     try {
       const result = await this.breaker.execute(fn);
       this.record(true);
@@ -80,8 +72,6 @@ export class AcquirerGate {
     } catch (e) {
       if (isLinkError(e) && e.sent) this.record(false);
       throw e;
-    } finally {
-      if (probe) this.probing = false;
     }
   }
 

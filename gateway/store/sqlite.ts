@@ -288,6 +288,12 @@ export class SqliteStore implements Store {
         return;
       }
     }
+    const done = (e: unknown): void => {
+      for (const w of batch) if (e === null) w.resolve();
+      else w.reject(e);
+      if (this.open) this.commit();
+      this.sync();
+    };
     if (this.syncInline) {
       let error: unknown = null;
       try {
@@ -295,19 +301,13 @@ export class SqliteStore implements Store {
       } catch (e) {
         error = e;
       }
-      for (const w of batch) if (error === null) w.resolve();
-      else w.reject(error);
-      this.synced?.();
-      this.synced = undefined;
+      done(error);
       return;
     }
     this.syncRunning = true;
     fdatasync(this.walFd, (e) => {
       this.syncRunning = false;
-      for (const w of batch) if (e === null) w.resolve();
-      else w.reject(e);
-      if (this.open) this.commit();
-      this.sync();
+      done(e);
     });
   }
 

@@ -53,8 +53,10 @@ describe('circuit breaker', () => {
     const t = breaker(1, 1000);
     await t.fail();
     t.advance(999);
+    expect(t.b.probeDue()).toBe(false);
     await expect(t.ok()).rejects.toBeInstanceOf(BrokenCircuitError);
     t.advance(1);
+    expect(t.b.probeDue()).toBe(true);
     await t.fail();
     expect(t.b.state).toBe(BreakerState.open);
     expect(t.breaks()).toBe(2);
@@ -71,7 +73,9 @@ describe('circuit breaker', () => {
     t.advance(1000);
     let release!: () => void;
     const probe = t.b.execute(() => new Promise<string>((resolve) => (release = () => resolve('probe'))));
+    // half-open at once: no second request is taken for a probe
     expect(t.b.state).toBe(BreakerState.halfOpen);
+    expect(t.b.probeDue()).toBe(false);
     let ran = false;
     const waiting = t.b.execute(async () => {
       ran = true;
