@@ -22,6 +22,7 @@ import { ReconService } from './recon-service/service.js';
 import { RrnGenerator } from './rrn.js';
 import { SafQueue } from './saf.js';
 import { SerialPorts, type SerialListenerOptions } from './serial/index.js';
+import { JournalError, JournalErrorCodes } from './store/errors.js';
 import { PostgresStore } from './store/postgres.js';
 import { SqliteStore } from './store/sqlite.js';
 import { SqliteThreadStore } from './store/thread.js';
@@ -258,9 +259,14 @@ async function start(
 /** The configured journal, not yet initialized. */
 export function storeFor(config: StoreConfig): Store {
   if (config.driver === 'postgres') return new PostgresStore({ url: config.url ?? '', schema: config.schema });
-  // a file journal runs on its own thread; one in memory (tests) cannot be shared with another thread
-  if (config.path === ':memory:') return new SqliteStore({ path: config.path, synchronous: config.synchronous });
-  return new SqliteThreadStore({ path: config.path, synchronous: config.synchronous });
+  // on the event loop unless asked: on two cores the messages to and from a journal thread cost the event loop more
+  // than the statements they carry (README, "The journal")
+  if (config.thread === true) return new SqliteThreadStore({ path: config.path, synchronous: config.synchronous });
+  try {
+    return new SqliteStore({ path: config.path, synchronous: config.synchronous });
+  } catch (e) {
+    throw new JournalError(JournalErrorCodes.openFailed, `journal: cannot open ${config.path}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+  }
 }
 
 /** After a crash: every request journaled as forwarded without a recorded reply gets a reversal queued. */

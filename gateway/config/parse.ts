@@ -152,6 +152,9 @@ function crossCheck(raw: unknown): ConfigProblem[] {
     for (const key of ['url', 'schema']) {
       if (!postgres && raw.store[key] !== undefined) problems.push({ path: `${ROOT}.store.${key}`, message: 'is for driver "postgres" only' });
     }
+    if (postgres && raw.store.thread !== undefined) problems.push({ path: `${ROOT}.store.thread`, message: 'is for driver "sqlite" only' });
+    // a database in memory belongs to its connection: another thread cannot open the same one
+    if (raw.store.thread === true && raw.store.path === ':memory:') problems.push({ path: `${ROOT}.store.thread`, message: 'cannot be true with path ":memory:"' });
   }
   problems.push(...checkAlertsConfig(raw.alerts, `${ROOT}.alerts`));
   if (isRecord(raw.recon) && isRecord(raw.recon.fetch)) notBelow(raw.recon.fetch, 'retryMaxMs', 'retryInitialMs', `${ROOT}.recon.fetch`, problems);

@@ -352,6 +352,7 @@ export const configSchema = {
         // sqlite
         path: { ...text, default: './data/gateway.db' },
         synchronous: { type: 'string', enum: ['full', 'normal'], default: 'full' },
+        thread: { type: 'boolean' },
         // postgres: url is required with it (parse.ts)
         url: { ...text, pattern: '^postgres(?:ql)?://', patternMessage: 'must be a postgres:// or postgresql:// URL' },
         schema: {

@@ -224,6 +224,8 @@ export interface StoreConfig {
   path: string;
   /** SQLite: "full" syncs every commit before answering; "normal" survives kill -9 only. */
   synchronous: 'full' | 'normal';
+  /** SQLite: statements, commits and syncs on a thread of their own instead of the event loop; false when absent. */
+  thread?: boolean;
   /** PostgreSQL: postgres://user:password@host:port/database; required with driver "postgres". */
   url?: string;
   /** PostgreSQL: the schema of the journal's tables, created when missing; "public" when absent. */

@@ -5,6 +5,8 @@ export const JournalErrorCodes = {
   writeFailed: 'JOURNAL_WRITE_FAILED',
   readFailed: 'JOURNAL_READ_FAILED',
   closed: 'JOURNAL_CLOSED',
+  /** The SQLite journal file could not be opened or given its tables (on the event loop; see threadFailed). */
+  openFailed: 'JOURNAL_OPEN_FAILED',
   /** The SQLite journal's thread stopped: its file could not be opened, or the thread died. */
   threadFailed: 'JOURNAL_THREAD_FAILED',
 } as const;

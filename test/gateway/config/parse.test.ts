@@ -100,6 +100,18 @@ describe('parseConfig defaults', () => {
     ]);
   });
 
+  it('takes store.thread for a SQLite file only', () => {
+    const input = minimal();
+    input.store = { path: 'j.db', thread: true };
+    expect(parseConfig(input).store).toEqual({ driver: 'sqlite', path: 'j.db', synchronous: 'full', thread: true });
+    input.store = { path: ':memory:', thread: true };
+    expect(configError(() => parseConfig(input)).problems).toEqual([{ path: 'config.store.thread', message: 'cannot be true with path ":memory:"' }]);
+    input.store = { driver: 'postgres', url: 'postgres://gw@db.example/journal', thread: false };
+    expect(configError(() => parseConfig(input)).problems).toEqual([{ path: 'config.store.thread', message: 'is for driver "sqlite" only' }]);
+    input.store = { path: 'j.db', thread: 'yes' };
+    expect(configError(() => parseConfig(input)).problems).toEqual([{ path: 'config.store.thread', message: 'must be true or false' }]);
+  });
+
   it('returns a deep-frozen copy and leaves the input alone', () => {
     const input = minimal();
     const before = structuredClone(input);
