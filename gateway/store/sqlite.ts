@@ -1,5 +1,6 @@
 import { closeSync, fdatasync, fdatasyncSync, fsyncSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import Database from 'better-sqlite3';
 import type { FeedEvent, NewFeedEvent } from '../feed/types.js';
 import { Checkpointer } from './checkpointer.js';
@@ -42,6 +43,8 @@ export interface SqliteStoreOptions {
 
 /** Bytes a WAL file keeps when it starts over (256 MiB): a few seconds of writes at full load. */
 const WAL_SIZE_LIMIT = 256 * 1024 * 1024;
+/** How long the WAL's start-over waits for a moment with every commit synced, before SQLite's blocking checkpoint. */
+const QUIET_WAIT_MS = 1000;
 
 type Waiter = { resolve: () => void; reject: (e: unknown) => void };
 
@@ -70,8 +73,14 @@ export class SqliteStore implements Store {
   private synced: (() => void) | undefined;
   private readonly checkpointer: Checkpointer | undefined;
   private readonly syncInline: boolean;
-  /** The checkpoint thread has copied the WAL as it was: time to copy the rest here and start the WAL over. */
-  private walCopied = false;
+  /**
+   * performance.now() when the checkpoint thread said it had copied the WAL as it was (time to copy the rest here and
+   * start the WAL over); 0 when it has not.
+   */
+  private walCopiedAt = 0;
+  /** The last frames were copied into the database file without a sync: no commit until it is synced. */
+  private dbUnsynced = false;
+  private dbFd: number | undefined;
   /** The last `change_seq` given to a transaction row. */
   private changeSeq: number;
   private readonly stmt: Record<string, Database.Statement>;
@@ -96,7 +105,7 @@ export class SqliteStore implements Store {
           // nothing is lost while checkpoints fail, the WAL only grows: worth a line on stderr, not a crash
           process.emitWarning(`journal checkpoint failed: ${message}`);
         },
-        () => (this.walCopied = true),
+        () => (this.walCopiedAt ||= performance.now()),
       );
     }
     this.db.pragma('foreign_keys = ON');
@@ -197,7 +206,9 @@ export class SqliteStore implements Store {
     if (this.syncRunning || this.unsynced.length > 0) await new Promise<void>((resolve) => (this.synced = resolve));
     await this.checkpointer?.stop();
     if (this.walFd !== undefined) closeSync(this.walFd);
+    if (this.dbFd !== undefined) closeSync(this.dbFd);
     this.walFd = undefined;
+    this.dbFd = undefined;
     this.db.close();
   }
 
@@ -207,9 +218,31 @@ export class SqliteStore implements Store {
    * are always newer commits. So once it has copied most of them, this connection copies the few left, between two
    * transactions, and the next one starts the WAL over. A WAL that is overwritten instead of growing also syncs faster:
    * fdatasync of a file whose size is unchanged has no metadata to write.
+   *
+   * SQLite's own checkpoint syncs the WAL, copies, then syncs the database file: 5-10 ms of the event loop, once a
+   * second, under load. When every commit has been synced already (no sync running), the WAL needs no sync, and the
+   * copy runs without SQLite's syncs; the database file is then synced on the pool, and the next commit, the one that
+   * overwrites the WAL's start, waits for it. Without such a moment for QUIET_WAIT_MS, SQLite's blocking checkpoint.
    */
   private startWalOver(): void {
-    this.walCopied = false;
+    if (this.walPath !== undefined && !this.syncRunning) {
+      this.walCopiedAt = 0;
+      this.dbUnsynced = true;
+      try {
+        this.db.pragma('synchronous = OFF');
+        try {
+          this.db.pragma('wal_checkpoint(PASSIVE)');
+        } finally {
+          this.db.pragma('synchronous = NORMAL');
+        }
+      } catch (e) {
+        process.emitWarning(`journal checkpoint failed: ${String(e)}`);
+      }
+      this.syncDatabase();
+      return;
+    }
+    if (performance.now() - this.walCopiedAt < QUIET_WAIT_MS) return;
+    this.walCopiedAt = 0;
     try {
       this.db.pragma('wal_checkpoint(PASSIVE)');
     } catch (e) {
@@ -217,10 +250,40 @@ export class SqliteStore implements Store {
     }
   }
 
+  /** Syncs the database file after a copy without syncs; meanwhile the open transaction gathers writes, as during a WAL sync. */
+  private syncDatabase(): void {
+    this.syncRunning = true;
+    const done = (e: unknown): void => {
+      this.syncRunning = false;
+      if (e === null) this.dbUnsynced = false;
+      // the open transaction would start the WAL over on top of frames the database file may not hold yet
+      else if (this.open) this.rollback(e);
+      if (this.open) this.commit();
+      this.sync();
+    };
+    try {
+      this.dbFd ??= openSync(this.walPath!.slice(0, -'-wal'.length), 'r+');
+    } catch (e) {
+      done(e);
+      return;
+    }
+    if (this.syncInline) {
+      let error: unknown = null;
+      try {
+        fdatasyncSync(this.dbFd);
+      } catch (e) {
+        error = e;
+      }
+      done(error);
+      return;
+    }
+    fdatasync(this.dbFd, done);
+  }
+
   /** Runs `fn` now, inside the turn's transaction; resolves once that transaction is committed. */
   private write<T>(fn: () => T): Promise<T> {
     if (!this.open) {
-      if (this.walCopied && this.db.open) this.startWalOver();
+      if (this.walCopiedAt !== 0 && this.db.open) this.startWalOver();
       this.db.exec('BEGIN IMMEDIATE');
       this.open = true;
       // while the WAL is being synced the transaction stays open and gathers writes; the sync's end commits them
@@ -239,20 +302,18 @@ export class SqliteStore implements Store {
 
   private commit(): void {
     if (!this.open) return;
+    if (this.dbUnsynced) {
+      // a failed sync of the database file is tried again first
+      if (!this.syncRunning) this.syncDatabase();
+      return;
+    }
     const waiting = this.waiting;
     this.waiting = [];
     this.open = false;
     try {
       this.db.exec('COMMIT');
     } catch (e) {
-      try {
-        this.db.exec('ROLLBACK');
-      } catch {
-        // the failed COMMIT already ended the transaction
-      }
-      // the rolled-back events' numbers are free again
-      this.eventSeqs = undefined;
-      for (const w of waiting) w.reject(e);
+      this.rollback(e, waiting);
       return;
     }
     if (this.walPath === undefined) {
@@ -261,6 +322,20 @@ export class SqliteStore implements Store {
     }
     for (const w of waiting) this.unsynced.push(w);
     this.sync();
+  }
+
+  /** Ends the open transaction without its writes; their promises reject with `e`. */
+  private rollback(e: unknown, waiting = this.waiting): void {
+    this.waiting = [];
+    this.open = false;
+    try {
+      this.db.exec('ROLLBACK');
+    } catch {
+      // a failed COMMIT already ended the transaction
+    }
+    // the rolled-back events' numbers are free again
+    this.eventSeqs = undefined;
+    for (const w of waiting) w.reject(e);
   }
 
   /** One fdatasync of the WAL at a time; it covers every commit made before it started. */
