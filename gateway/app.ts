@@ -10,6 +10,7 @@ import { EventLog } from './feed/log.js';
 import { FeedServer } from './feed/server.js';
 import { followAlerts, followRecon, publishReversal } from './feed/sources.js';
 import { DEFAULT_FEED } from './config/schema.js';
+import { BatchGate } from './flow/batch-gate.js';
 import type { FlowContext } from './flow/context.js';
 import { buildHttp } from './http.js';
 import { createMetrics, type Metrics } from './metrics.js';
@@ -138,6 +139,7 @@ async function start(
     openBatches: new Set(),
     closedBatches: new Set(),
     openingBatches: new Map(),
+    batches: new BatchGate(),
     wakeSaf: (id) => queues.get(id)?.wake(),
   };
 

@@ -7,6 +7,7 @@ import { isApproval, RC } from '../responses.js';
 import { BrokenCircuitError } from '../routing/breaker.js';
 import type { Route } from '../routing/router.js';
 import { DuplicateKeyError, type TxKey, type TxRecord } from '../store/types.js';
+import { batchId, batchOf } from './batch-gate.js';
 import type { FlowContext, Handler, InFlight } from './context.js';
 import { reply, text } from './reply.js';
 import { checkTerminal, missingField } from './terminal-check.js';
@@ -71,12 +72,25 @@ export const authorize: Handler = async (req, ctx) => {
   if (missing !== undefined) return reply(req, RC.FORMAT_ERROR);
   const check = checkTerminal(req, ctx);
   if (!check.ok) return reply(req, check.rc);
+  const batchNo = batchOf(req);
+  // a settlement of the batch waits for this request; this request waits for a settlement already running
+  const batch = batchId(check.terminal.id, batchNo);
+  const entering = ctx.batches.enter(batch);
+  if (entering !== undefined) await entering;
+  try {
+    return await admitted(req, ctx, check.terminal.id, batchNo, check.merchant.id);
+  } finally {
+    ctx.batches.leave(batch);
+  }
+};
+
+async function admitted(req: IsoMessage, ctx: FlowContext, terminalId: string, batchNo: string, merchantId: string): Promise<IsoMessage> {
   const proc = text(req, 3)!;
   // 0200 and its repeat 0201 share a class; an 0220 advice is a class of its own
   const mtiClass = req.mti.slice(0, 3);
   const key: TxKey = {
-    terminalId: check.terminal.id,
-    batchNo: text(req, 60)?.slice(0, 6) ?? '000000',
+    terminalId,
+    batchNo,
     stan: text(req, 11)!,
     localDate: text(req, 13)!,
     mtiClass,
@@ -97,7 +111,7 @@ export const authorize: Handler = async (req, ctx) => {
   ctx.inflight.set(keyString, entry);
   let response: IsoMessage | undefined;
   try {
-    const batchOpen = batchIsOpen(ctx, key, check.merchant.id);
+    const batchOpen = batchIsOpen(ctx, key, merchantId);
     const open = typeof batchOpen === 'boolean' ? batchOpen : await batchOpen;
     // most requests are new: the journal's unique key catches a duplicate at the insert, and only then is it read; a
     // request whose answer depends on other records (a void's or a completion's original, a closed batch) reads first
@@ -105,7 +119,7 @@ export const authorize: Handler = async (req, ctx) => {
     if (existing !== undefined) response = duplicate(req, existing, fingerprint, ctx);
     // a batch the journal has closed takes no more: the terminal did not advance its batch number
     else if (!open) response = reply(req, RC.BAD_BATCH);
-    else response = await relay(req, ctx, key, card, fingerprint, proc, check.merchant.id);
+    else response = await relay(req, ctx, key, card, fingerprint, proc, merchantId);
     return response;
   } catch (e) {
     if (!(e instanceof DuplicateKeyError)) throw e;
@@ -117,7 +131,7 @@ export const authorize: Handler = async (req, ctx) => {
     ctx.inflight.delete(keyString);
     settle(response);
   }
-};
+}
 
 const needsOriginal = (req: IsoMessage, kind: string): boolean => kind === Proc.VOID || (req.mti.startsWith('022') && text(req, 37) !== undefined);
 
@@ -250,7 +264,7 @@ async function relay(
  * one not seen since the start is opened (or found closed) in the journal first, once however many ask at a time.
  */
 function batchIsOpen(ctx: FlowContext, key: TxKey, merchantId: string): boolean | Promise<boolean> {
-  const id = `${key.terminalId}|${key.batchNo}`;
+  const id = batchId(key.terminalId, key.batchNo);
   if (ctx.openBatches.has(id)) return true;
   if (ctx.closedBatches.has(id)) return false;
   let opening = ctx.openingBatches.get(id);

@@ -10,6 +10,7 @@ import type { AcquirerGate } from '../routing/gate.js';
 import type { Router } from '../routing/router.js';
 import type { RrnGenerator } from '../rrn.js';
 import type { Store } from '../store/types.js';
+import type { BatchGate } from './batch-gate.js';
 
 /** A request being processed: duplicates of it wait for its answer instead of being forwarded again. */
 export interface InFlight {
@@ -39,6 +40,8 @@ export interface FlowContext {
   closedBatches: Set<string>;
   /** Batches being looked up in the journal right now, so that one lookup serves every request that waits on it. */
   openingBatches: Map<string, Promise<boolean>>;
+  /** Requests in progress per batch, and settlements that wait for them. */
+  batches: BatchGate;
   /** Tells the store-and-forward queue of an acquirer that it has new work. */
   wakeSaf(acquirerId: string): void;
   /** The merchants' live feed: outcomes are published in the turn they are recorded (absent: no feed). */

@@ -2,6 +2,7 @@ import type { IsoMessage } from '../../protocol/index.js';
 import { publishReversal } from '../feed/sources.js';
 import { RC } from '../responses.js';
 import type { TxRecord } from '../store/types.js';
+import { batchId, batchOf } from './batch-gate.js';
 import type { FlowContext, Handler } from './context.js';
 import { reply, text } from './reply.js';
 import { checkTerminal, missingField } from './terminal-check.js';
@@ -18,7 +19,19 @@ export const reverse: Handler = async (req, ctx) => {
   if (missingField(req, REQUIRED) !== undefined) return reply(req, RC.FORMAT_ERROR);
   const check = checkTerminal(req, ctx);
   if (!check.ok) return reply(req, check.rc);
-  const original = await findOriginal(req, ctx, check.terminal.id);
+  // a reversal takes its original out of the batch: a settlement waits for it, and it for a settlement running
+  const batch = batchId(check.terminal.id, batchOf(req));
+  const entering = ctx.batches.enter(batch);
+  if (entering !== undefined) await entering;
+  try {
+    return await reverseOriginal(req, ctx, check.terminal.id);
+  } finally {
+    ctx.batches.leave(batch);
+  }
+};
+
+async function reverseOriginal(req: IsoMessage, ctx: FlowContext, terminalId: string): Promise<IsoMessage> {
+  const original = await findOriginal(req, ctx, terminalId);
   if (original === undefined) return reply(req, RC.ORIGINAL_NOT_FOUND);
   if (original.reversal === null && original.acquirerId !== null && (original.state === 'approved' || original.state === 'forwarding')) {
     const now = ctx.clock.now();
@@ -33,10 +46,10 @@ export const reverse: Handler = async (req, ctx) => {
     ctx.logger.info({ terminal: original.terminalId, stan: original.stan, rrn: original.rrn }, 'terminal reversal queued');
   }
   return reply(req, RC.APPROVED, { 37: original.rrn });
-};
+}
 
 async function findOriginal(req: IsoMessage, ctx: FlowContext, terminalId: string): Promise<TxRecord | undefined> {
-  const key = { terminalId, batchNo: text(req, 60)?.slice(0, 6) ?? '000000', stan: text(req, 11)!, localDate: text(req, 13)! };
+  const key = { terminalId, batchNo: batchOf(req), stan: text(req, 11)!, localDate: text(req, 13)! };
   // the original is a financial request, or a pre-authorization
   return (await ctx.store.findTransaction({ ...key, mtiClass: '020' })) ?? ctx.store.findTransaction({ ...key, mtiClass: '010' });
 }

@@ -2,6 +2,8 @@ import { cardFacts } from '../card.js';
 import { batchClosedEvent } from '../feed/events.js';
 import { RC } from '../responses.js';
 import type { BatchStatus, Totals } from '../store/types.js';
+import type { IsoMessage } from '../../protocol/index.js';
+import { batchId } from './batch-gate.js';
 import type { FlowContext, Handler } from './context.js';
 import { reply, text } from './reply.js';
 import { checkTerminal, missingField } from './terminal-check.js';
@@ -49,8 +51,18 @@ export const settle: Handler = async (req, ctx) => {
   if (totals === undefined || (code !== SettlementCodes.REQUEST && code !== SettlementCodes.TRAILER)) {
     return reply(req, RC.FORMAT_ERROR);
   }
+  // the batch's requests in progress finish first (their outcomes belong in the totals); new ones wait for the answer
+  const release = await ctx.batches.settle(batchId(terminalId, batchNo));
+  try {
+    return await settleBatch(req, ctx, terminalId, batchNo, code, totals, check.merchant.id);
+  } finally {
+    release();
+  }
+};
+
+async function settleBatch(req: IsoMessage, ctx: FlowContext, terminalId: string, batchNo: string, code: string, totals: Totals, merchantId: string): Promise<IsoMessage> {
   const now = ctx.clock.now();
-  const batch = (await ctx.store.getBatch(terminalId, batchNo)) ?? (await ctx.store.openBatch(terminalId, batchNo, check.merchant.id, now));
+  const batch = (await ctx.store.getBatch(terminalId, batchNo)) ?? (await ctx.store.openBatch(terminalId, batchNo, merchantId, now));
   if (batch.status !== 'open') {
     // the terminal resending the 0500 whose reply it lost gets that reply again
     if (batch.closedByStan === text(req, 11)) return closedReply(req, batch.status, batch.uploadTotals ?? (await ctx.store.journalTotals(terminalId, batchNo)));
@@ -74,7 +86,7 @@ export const settle: Handler = async (req, ctx) => {
   const host = await ctx.store.journalTotals(terminalId, batchNo);
   await close(ctx, terminalId, batchNo, status, now, text(req, 11)!, { merchantId: batch.merchantId, terminal: totals, host });
   return closedReply(req, status, uploaded);
-};
+}
 
 function closedReply(req: Parameters<typeof reply>[0], status: BatchStatus, totals: Totals): ReturnType<typeof reply> {
   const words = status === 'balanced' ? Texts.accepted : status === 'out_of_balance' ? Texts.outOfBalance : Texts.uploadAccepted;
@@ -89,8 +101,8 @@ interface CloseFacts {
 }
 
 async function close(ctx: FlowContext, terminalId: string, batchNo: string, status: BatchStatus, at: number, stan: string, facts: CloseFacts): Promise<void> {
-  ctx.openBatches.delete(`${terminalId}|${batchNo}`);
-  ctx.closedBatches.add(`${terminalId}|${batchNo}`);
+  ctx.openBatches.delete(batchId(terminalId, batchNo));
+  ctx.closedBatches.add(batchId(terminalId, batchNo));
   if (ctx.feed !== undefined) void ctx.feed.publish([batchClosedEvent({ ...facts, terminalId, batchNo, status, funded: ctx.feed.funded(terminalId, batchNo) }, at)]);
   await ctx.store.closeBatch(terminalId, batchNo, status, at, stan);
   ctx.metrics.batchesClosed.inc({ status });
@@ -109,13 +121,26 @@ export const upload: Handler = async (req, ctx) => {
   const f60 = text(req, 60)!;
   if (!/^\d{16}/.test(f60)) return reply(req, RC.FORMAT_ERROR);
   const terminalId = check.terminal.id;
+  const batchNo = f60.slice(10, 16);
+  // a trailer waits for the uploads in progress; an upload waits for a settlement already running
+  const id = batchId(terminalId, batchNo);
+  const entering = ctx.batches.enter(id);
+  if (entering !== undefined) await entering;
+  try {
+    return await uploadReceipt(req, ctx, terminalId, batchNo, check.merchant.id);
+  } finally {
+    ctx.batches.leave(id);
+  }
+};
+
+async function uploadReceipt(req: IsoMessage, ctx: FlowContext, terminalId: string, batchNo: string, merchantId: string): Promise<IsoMessage> {
+  const f60 = text(req, 60)!;
   const originalMti = f60.slice(0, 4);
   const originalStan = f60.slice(4, 10);
-  const batchNo = f60.slice(10, 16);
   const batch = await ctx.store.getBatch(terminalId, batchNo);
   if (batch !== undefined && batch.status !== 'open') return reply(req, RC.BAD_BATCH);
   const now = ctx.clock.now();
-  if (batch === undefined) await ctx.store.openBatch(terminalId, batchNo, check.merchant.id, now);
+  if (batch === undefined) await ctx.store.openBatch(terminalId, batchNo, merchantId, now);
   const localDate = text(req, 13) ?? null;
   const matched =
     localDate === null
@@ -124,7 +149,7 @@ export const upload: Handler = async (req, ctx) => {
   const card = cardFacts(req.fields, ctx.panKey);
   await ctx.store.addUpload({
     terminalId,
-    merchantId: check.merchant.id,
+    merchantId,
     batchNo,
     originalMti,
     originalStan,
@@ -143,4 +168,4 @@ export const upload: Handler = async (req, ctx) => {
   });
   if (matched === undefined) ctx.logger.warn({ terminal: terminalId, batch: batchNo, stan: originalStan }, 'uploaded receipt matches no journaled transaction');
   return reply(req, RC.APPROVED);
-};
+}

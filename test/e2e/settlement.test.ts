@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { IsoMessage } from '../../protocol/index.js';
-import { startStack, type Stack } from './stack.js';
+import { startStack, waitFor, type Stack } from './stack.js';
 import { sale, type TestTerminal } from './terminal-client.js';
 
 let stack: Stack;
@@ -107,5 +107,40 @@ describe('terminal settlement', () => {
     expect((await t.request(u)).fields[39]).toBe('00');
     expect((await t.request(u)).fields[39]).toBe('00');
     expect(await stack.gw.store.uploadTotals(TERMINAL, batch)).toEqual({ saleCount: 1, saleAmount: 900, refundCount: 0, refundAmount: 0 });
+  });
+});
+
+describe('settlement while requests of its batch are in progress', () => {
+  let s: Stack;
+  let a: TestTerminal;
+  let b: TestTerminal;
+  beforeAll(async () => {
+    // amounts ending 71: the stub answers after half a second
+    s = await startStack({ stub: { rules: { amountEndings: { '71': 'slow' }, timings: { slowMs: 500 } } } });
+    a = await s.terminal();
+    b = await s.terminal();
+  });
+  afterAll(async () => {
+    await s?.close();
+  });
+
+  it('waits for a sale in progress and counts it; a sale sent meanwhile waits, then gets 80 from the closed batch', async () => {
+    const batch = '000021';
+    const slow = a.request(sale(a, { terminalId: TERMINAL, batch, amount: 1071 }));
+    await waitFor(async () => (await s.gw.store.journalTotals(TERMINAL, batch)).saleCount === 0 && (await s.gw.store.inFlight()).length === 1, 2_000, 'the slow sale journaled');
+    // the terminal's totals include the sale still waiting for the acquirer
+    const settling = b.request({
+      mti: '0500',
+      fields: { 3: '920000', 11: b.nextStan(), 12: '230000', 13: '1121', 41: TERMINAL, 42: 'MERCHANT0000001', 60: batch, 63: totals(1, 1071, 0, 0) },
+    });
+    await new Promise((r) => setTimeout(r, 100));
+    const meanwhile = a.request(sale(a, { terminalId: TERMINAL, batch, amount: 1200 }));
+    expect((await slow).fields[39]).toBe('00');
+    expect((await settling).fields[39]).toBe('00');
+    expect((await meanwhile).fields[39]).toBe('80');
+    expect(await s.gw.store.getBatch(TERMINAL, batch)).toMatchObject({ status: 'balanced' });
+    expect(await s.gw.store.journalTotals(TERMINAL, batch)).toEqual({ saleCount: 1, saleAmount: 1071, refundCount: 0, refundAmount: 0 });
+    // the sale refused with 80 never reached the acquirer
+    expect(s.stub.ledger().filter((r) => r.amount === 1200)).toHaveLength(0);
   });
 });
