@@ -49,7 +49,7 @@ describe('terminal-sim acquirer (command)', () => {
     const file = join(dir, 'rules.json');
     writeFileSync(file, JSON.stringify({ cards: { [PAN]: { balanse: 5 } } }));
     const x = io();
-    expect(await acquirerCommand.run(['--port', '0', '--http-port', '0', '--db', join(dir, 'a.db'), '--rules', file], x)).toBe(1);
+    expect(await acquirerCommand.run(['--port', '0', '--http-port', '0', '--db', join(dir, 'a.db'), '--reports-dir', join(dir, 'reports'), '--rules', file], x)).toBe(1);
     expect(x.stderr.text).toContain('unknown key "balanse"');
     expect(x.stderr.text).not.toContain(PAN);
   });
@@ -57,7 +57,7 @@ describe('terminal-sim acquirer (command)', () => {
   it('exits 1 when its port is taken', async () => {
     const other = await startTestStub();
     const x = io();
-    const code = await acquirerCommand.run(['--port', String(other.stub.port), '--http-port', '0', '--db', join(dir, 'b.db')], x);
+    const code = await acquirerCommand.run(['--port', String(other.stub.port), '--http-port', '0', '--db', join(dir, 'b.db'), '--reports-dir', join(dir, 'reports')], x);
     expect(code).toBe(1);
     expect(x.stderr.text).toContain('EADDRINUSE');
     await other.close();
@@ -67,7 +67,7 @@ describe('terminal-sim acquirer (command)', () => {
     const file = join(dir, 'ok.json');
     writeFileSync(file, JSON.stringify({ cards: { [PAN]: { balance: 1500 } } }));
     const x = io({ ACQUIRER_PAN_KEY: 'a-long-enough-test-key' });
-    const done = acquirerCommand.run(['--port', '0', '--http-port', '0', '--db', join(dir, 'c.db'), '--rules', file], x);
+    const done = acquirerCommand.run(['--port', '0', '--http-port', '0', '--db', join(dir, 'c.db'), '--reports-dir', join(dir, 'reports'), '--rules', file], x);
     const stub = await x.ready;
     const link = await LinkClient.connect(stub.port);
     expect((await link.request(auth({ amount: 2000 }))).fields[39]).toBe('51');
