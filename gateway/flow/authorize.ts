@@ -84,6 +84,7 @@ export const authorize: Handler = async (req, ctx) => {
   }
 };
 
+/** A request counted in its batch: a duplicate answered from the journal or the request in progress, else relayed. */
 async function admitted(req: IsoMessage, ctx: FlowContext, terminalId: string, batchNo: string, merchantId: string): Promise<IsoMessage> {
   const proc = text(req, 3)!;
   // 0200 and its repeat 0201 share a class; an 0220 advice is a class of its own

@@ -241,7 +241,8 @@ export class SqliteStore implements Store {
       this.syncDatabase();
       return;
     }
-    if (performance.now() - this.walCopiedAt < QUIET_WAIT_MS) return;
+    // a WAL sync is running: a moment with every commit synced is likely to come soon
+    if (this.walPath !== undefined && performance.now() - this.walCopiedAt < QUIET_WAIT_MS) return;
     this.walCopiedAt = 0;
     try {
       this.db.pragma('wal_checkpoint(PASSIVE)');
@@ -252,32 +253,40 @@ export class SqliteStore implements Store {
 
   /** Syncs the database file after a copy without syncs; meanwhile the open transaction gathers writes, as during a WAL sync. */
   private syncDatabase(): void {
-    this.syncRunning = true;
     const done = (e: unknown): void => {
-      this.syncRunning = false;
       if (e === null) this.dbUnsynced = false;
       // the open transaction would start the WAL over on top of frames the database file may not hold yet
       else if (this.open) this.rollback(e);
       if (this.open) this.commit();
       this.sync();
     };
+    let fd: number;
     try {
-      this.dbFd ??= openSync(this.walPath!.slice(0, -'-wal'.length), 'r+');
+      fd = this.dbFd ??= openSync(this.walPath!.slice(0, -'-wal'.length), 'r+');
     } catch (e) {
       done(e);
       return;
     }
+    this.syncFile(fd, done);
+  }
+
+  /** fdatasync of `fd`: blocking with `syncInline`, else on libuv's pool, `syncRunning` meanwhile. */
+  private syncFile(fd: number, done: (e: unknown) => void): void {
     if (this.syncInline) {
       let error: unknown = null;
       try {
-        fdatasyncSync(this.dbFd);
+        fdatasyncSync(fd);
       } catch (e) {
         error = e;
       }
       done(error);
       return;
     }
-    fdatasync(this.dbFd, done);
+    this.syncRunning = true;
+    fdatasync(fd, (e) => {
+      this.syncRunning = false;
+      done(e);
+    });
   }
 
   /** Runs `fn` now, inside the turn's transaction; resolves once that transaction is committed. */
@@ -369,21 +378,7 @@ export class SqliteStore implements Store {
       if (this.open) this.commit();
       this.sync();
     };
-    if (this.syncInline) {
-      let error: unknown = null;
-      try {
-        fdatasyncSync(this.walFd);
-      } catch (e) {
-        error = e;
-      }
-      done(error);
-      return;
-    }
-    this.syncRunning = true;
-    fdatasync(this.walFd, (e) => {
-      this.syncRunning = false;
-      done(e);
-    });
+    this.syncFile(this.walFd, done);
   }
 
   insertTransaction(tx: NewTransaction): Promise<TxRecord> {
