@@ -18,6 +18,7 @@ import { TestCards } from '../../terminal-sim/device/index.js';
 import { loadTerminalIds, progressLine, runLoad, type LoadSummary } from '../../terminal-sim/load/index.js';
 import { parseTarget } from '../../terminal-sim/transport/index.js';
 import { probeSync } from './e2e/disk.js';
+import { OwnView } from './e2e/own-view.js';
 import { benchTempDir, CpuMeter, freePort, readyPort, runBench, startNode, stolenSince, waitHealthy, type Child } from './e2e/processes.js';
 
 const GATEWAY_CLI = fileURLToPath(new URL('../../gateway/cli.js', import.meta.url));
@@ -100,7 +101,16 @@ interface Result {
 
 let batch = 0;
 /** One phase: `terminal-sim load`'s driver, warm-up first, CPU metered over the measured window only. */
-async function load(what: string, port: number, connections: number, mode: 'closed' | 'open', rate: number | undefined, warmupMs: number, durationMs: number, meter: CpuMeter): Promise<Result> {
+async function load(
+  what: string,
+  port: number,
+  connections: number,
+  mode: 'closed' | 'open',
+  rate: number | undefined,
+  warmupMs: number,
+  durationMs: number,
+  window: { open(): void; close(): void },
+): Promise<Result> {
   const s: LoadSummary = await runLoad({
     target: parseTarget(`tcp://127.0.0.1:${port}`),
     terminals: connections,
@@ -120,7 +130,7 @@ async function load(what: string, port: number, connections: number, mode: 'clos
     connectTimeoutMs: 10_000,
     // each phase its own batch: its STANs start at 1 again
     batch: ++batch,
-    onWindow: meter,
+    onWindow: window,
     onProgress: (p) => progress(`${what}: ${progressLine(p).trim()}`),
     progressIntervalMs: 1000,
   });
@@ -140,7 +150,7 @@ const endProgress = (): void => {
   if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
 };
 
-async function startGateway(dir: string, opts: Options, stubPort: number): Promise<{ gateway: Child; port: number; dbPath: string }> {
+async function startGateway(dir: string, opts: Options, stubPort: number): Promise<{ gateway: Child; port: number; httpPort: number; dbPath: string }> {
   // the ready line is logged at info; at 'warn' the gateway says nothing, so its ports are chosen here
   const [port, httpPort] = [await freePort(), await freePort()];
   const dbPath = join(dir, 'gateway.db');
@@ -162,7 +172,7 @@ async function startGateway(dir: string, opts: Options, stubPort: number): Promi
   const gateway = startNode('gateway', [...prof, GATEWAY_CLI, 'run', '--config', configPath]);
   // healthy = listening, and the acquirer link signed on
   await waitHealthy(`http://127.0.0.1:${httpPort}/health`, 15_000, gateway);
-  return { gateway, port, dbPath };
+  return { gateway, port, httpPort, dbPath };
 }
 
 interface Phase {
@@ -171,23 +181,29 @@ interface Phase {
   cpu: string;
 }
 
-async function measureGateway(dir: string, opts: Options): Promise<{ max: Phase; open: Phase; journaled: number; expected: number }> {
+async function measureGateway(dir: string, opts: Options): Promise<{ max: Phase; open: Phase; openOwnView: string; journaled: number; expected: number }> {
   const stub = startNode('acquirer stub', [STUB]);
   try {
     const stubPort = await readyPort(stub);
-    const { gateway, port, dbPath } = await startGateway(dir, opts, stubPort);
+    const { gateway, port, httpPort, dbPath } = await startGateway(dir, opts, stubPort);
     try {
       const meter = new CpuMeter({ gateway: gateway.process.pid, stub: stub.process.pid });
       const n = opts.connections;
       const max = { result: await load('gateway, closed loop', port, n, 'closed', undefined, WARMUP_MS, opts.durationMs, meter), cpu: meter.toString() };
       const half = max.result.rate / 2;
-      const open = { result: await load(`gateway, open loop at ${fmt(half)}/s`, port, n, 'open', half, OPEN_LEAD_IN_MS, opts.durationMs, meter), cpu: meter.toString() };
+      const view = new OwnView(`http://127.0.0.1:${httpPort}/metrics`);
+      const both = {
+        open: () => (meter.open(), view.open()),
+        close: () => (meter.close(), view.close()),
+      };
+      const open = { result: await load(`gateway, open loop at ${fmt(half)}/s`, port, n, 'open', half, OPEN_LEAD_IN_MS, opts.durationMs, both), cpu: meter.toString() };
+      const openOwnView = await view.describe();
       // a clean stop: the gateway commits what it holds, and a CPU profile gets written
       await gateway.stop(10_000);
       const db = new Database(dbPath, { readonly: true });
       const journaled = (db.prepare(`SELECT count(*) AS n FROM transactions WHERE state = 'approved'`).get() as { n: number }).n;
       db.close();
-      return { max, open, journaled, expected: max.result.approvals + open.result.approvals };
+      return { max, open, openOwnView, journaled, expected: max.result.approvals + open.result.approvals };
     } finally {
       await gateway.stop();
     }
@@ -256,6 +272,7 @@ async function main(argv: string[]): Promise<number> {
   const s = opts.durationMs / 1000;
   console.log(detail('gateway', `closed loop, ${n} connections, ${s} s`, 'auth/s', gw.max));
   console.log(detail('gateway', `open loop at ${fmt(half)}/s, ${s} s`, 'auth/s', gw.open));
+  console.log(`  ${''.padEnd(10)} the gateway's own view of that window: ${gw.openOwnView}`);
   console.log(detail('bare relay', `closed loop, ${n} connections, ${s} s`, 'auth/s', relay.max));
   console.log(detail('bare relay', `open loop at ${fmt(half)}/s, ${s} s`, 'auth/s', relay.open));
   console.log(`  ${'journal'.padEnd(10)} ${fmt(gw.journaled)} approved rows for ${fmt(gw.expected)} approvals answered (synchronous=full, in ${tmpdir()})`);
