@@ -74,14 +74,7 @@ export const authorize: Handler = async (req, ctx) => {
   if (!check.ok) return reply(req, check.rc);
   const batchNo = batchOf(req);
   // a settlement of the batch waits for this request; this request waits for a settlement already running
-  const batch = batchId(check.terminal.id, batchNo);
-  const entering = ctx.batches.enter(batch);
-  if (entering !== undefined) await entering;
-  try {
-    return await admitted(req, ctx, check.terminal.id, batchNo, check.merchant.id);
-  } finally {
-    ctx.batches.leave(batch);
-  }
+  return ctx.batches.within(batchId(check.terminal.id, batchNo), () => admitted(req, ctx, check.terminal.id, batchNo, check.merchant.id));
 };
 
 /** A request counted in its batch: a duplicate answered from the journal or the request in progress, else relayed. */

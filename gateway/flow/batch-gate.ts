@@ -32,6 +32,17 @@ export class BatchGate {
     this.#drained.get(id)?.();
   }
 
+  /** Runs `fn` counted in progress in the batch: after a settlement of it already running, before the next. */
+  async within<T>(id: string, fn: () => Promise<T>): Promise<T> {
+    const entering = this.enter(id);
+    if (entering !== undefined) await entering;
+    try {
+      return await fn();
+    } finally {
+      this.leave(id);
+    }
+  }
+
   /** Requests in progress in the batch. */
   active(id: string): number {
     return this.#active.get(id) ?? 0;

@@ -20,14 +20,7 @@ export const reverse: Handler = async (req, ctx) => {
   const check = checkTerminal(req, ctx);
   if (!check.ok) return reply(req, check.rc);
   // a reversal takes its original out of the batch: a settlement waits for it, and it for a settlement running
-  const batch = batchId(check.terminal.id, batchOf(req));
-  const entering = ctx.batches.enter(batch);
-  if (entering !== undefined) await entering;
-  try {
-    return await reverseOriginal(req, ctx, check.terminal.id);
-  } finally {
-    ctx.batches.leave(batch);
-  }
+  return ctx.batches.within(batchId(check.terminal.id, batchOf(req)), () => reverseOriginal(req, ctx, check.terminal.id));
 };
 
 async function reverseOriginal(req: IsoMessage, ctx: FlowContext, terminalId: string): Promise<IsoMessage> {

@@ -1,8 +1,8 @@
+import type { IsoMessage } from '../../protocol/index.js';
 import { cardFacts } from '../card.js';
 import { batchClosedEvent } from '../feed/events.js';
 import { RC } from '../responses.js';
 import type { BatchStatus, Totals } from '../store/types.js';
-import type { IsoMessage } from '../../protocol/index.js';
 import { batchId } from './batch-gate.js';
 import type { FlowContext, Handler } from './context.js';
 import { reply, text } from './reply.js';
@@ -123,14 +123,7 @@ export const upload: Handler = async (req, ctx) => {
   const terminalId = check.terminal.id;
   const batchNo = f60.slice(10, 16);
   // a trailer waits for the uploads in progress; an upload waits for a settlement already running
-  const id = batchId(terminalId, batchNo);
-  const entering = ctx.batches.enter(id);
-  if (entering !== undefined) await entering;
-  try {
-    return await uploadReceipt(req, ctx, terminalId, batchNo, check.merchant.id);
-  } finally {
-    ctx.batches.leave(id);
-  }
+  return ctx.batches.within(batchId(terminalId, batchNo), () => uploadReceipt(req, ctx, terminalId, batchNo, check.merchant.id));
 };
 
 async function uploadReceipt(req: IsoMessage, ctx: FlowContext, terminalId: string, batchNo: string, merchantId: string): Promise<IsoMessage> {

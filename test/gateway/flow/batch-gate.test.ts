@@ -54,4 +54,13 @@ describe('BatchGate', () => {
     second!();
     expect(gate.enter('T1|000001')).toBeUndefined();
   });
+
+  it('counts a request run within the batch until it ends, also when it fails', async () => {
+    const gate = new BatchGate();
+    let inside = -1;
+    expect(await gate.within('T1|000001', async () => ((inside = gate.active('T1|000001')), 'answer'))).toBe('answer');
+    expect(inside).toBe(1);
+    await expect(gate.within('T1|000001', () => Promise.reject(new Error('journal down')))).rejects.toThrow('journal down');
+    expect(gate.active('T1|000001')).toBe(0);
+  });
 });
