@@ -173,7 +173,7 @@ async function main(argv: string[]): Promise<number> {
   let configPath = values.config as string | undefined;
   if (command === 'demo') {
     configPath ??= DEMO_CONFIG;
-    stub = spawn(process.execPath, [STUB_CLI, 'acquirer', '--port', '9100', '--http-port', '9101', '--db', './data/demo-acquirer.db', '--log-level', 'warn'], {
+    stub = spawn(process.execPath, [STUB_CLI, 'acquirer', '--port', '9100', '--http-port', '9101', '--db', './data/demo-acquirer.db', '--reports-dir', './data/settlement-reports', '--log-level', 'warn'], {
       stdio: ['ignore', 'inherit', 'inherit'],
     });
     stub.on('exit', (code) => {
