@@ -25,7 +25,7 @@ import { SafQueue } from './saf.js';
 import { SerialPorts, type SerialListenerOptions } from './serial/index.js';
 import { JournalError, JournalErrorCodes } from './store/errors.js';
 import { PostgresStore } from './store/postgres.js';
-import { SqliteStore } from './store/sqlite.js';
+import { SqliteStore, type JournalObserver } from './store/sqlite.js';
 import { SqliteThreadStore } from './store/thread.js';
 import type { Store } from './store/types.js';
 import { TerminalServer } from './terminal/server.js';
@@ -74,7 +74,7 @@ export async function startGateway(config: GatewayConfig, opts: GatewayOptions =
   const clock = opts.clock ?? systemClock;
   const logger = opts.logger ?? createLogger(config.log.level);
   const metrics = createMetrics();
-  const store = opts.store ?? storeFor(config.store);
+  const store = opts.store ?? storeFor(config.store, journalObserver(metrics));
   await store.init();
   // what has started so far, stopped in reverse order when a later step fails (a port in use, say): a gateway that
   // could not start must not linger with its links reconnecting and its journal open
@@ -258,14 +258,22 @@ async function start(
   };
 }
 
-/** The configured journal, not yet initialized. */
-export function storeFor(config: StoreConfig): Store {
+/** The journal's commits and syncs, as metrics. */
+function journalObserver(metrics: Metrics): JournalObserver {
+  return {
+    committed: (writes) => metrics.journalCommitWrites.observe(writes),
+    synced: (ms) => metrics.journalSync.observe(ms / 1000),
+  };
+}
+
+/** The configured journal, not yet initialized; `observer` sees a SQLite journal's commits (not on its own thread). */
+export function storeFor(config: StoreConfig, observer?: JournalObserver): Store {
   if (config.driver === 'postgres') return new PostgresStore({ url: config.url ?? '', schema: config.schema });
   // on the event loop unless asked: on two cores the messages to and from a journal thread cost the event loop more
   // than the statements they carry (README, "The journal")
   if (config.thread === true) return new SqliteThreadStore({ path: config.path, synchronous: config.synchronous });
   try {
-    return new SqliteStore({ path: config.path, synchronous: config.synchronous });
+    return new SqliteStore({ path: config.path, synchronous: config.synchronous, observer });
   } catch (e) {
     throw new JournalError(JournalErrorCodes.openFailed, `journal: cannot open ${config.path}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
   }

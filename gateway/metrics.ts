@@ -71,6 +71,18 @@ export function createMetrics() {
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
       registers: [registry],
     }),
+    journalCommitWrites: new Histogram({
+      name: 'posgw_journal_commit_writes',
+      help: 'Writes per journal commit (SQLite on the event loop): the group commit at work',
+      buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000],
+      registers: [registry],
+    }),
+    journalSync: new Histogram({
+      name: 'posgw_journal_sync_seconds',
+      help: 'Time from the start of a WAL sync to its end, hand-off to the thread pool included (SQLite on the event loop)',
+      buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1],
+      registers: [registry],
+    }),
     upstreamTimeouts: new Counter({ name: 'posgw_upstream_timeouts_total', help: 'Requests whose acquirer outcome is unknown (deadline or lost connection)', labelNames: ['acquirer'], registers: [registry] }),
     lateReplies: new Counter({ name: 'posgw_late_replies_total', help: 'Acquirer replies after their deadline or matching nothing', labelNames: ['acquirer'], registers: [registry] }),
     duplicates: new Counter({ name: 'posgw_duplicates_total', help: 'Terminal requests answered from the journal as duplicates', registers: [registry] }),

@@ -39,6 +39,13 @@ export interface SqliteStoreOptions {
    * else waits on the event loop and a hand-off to the pool and back costs two thread wake-ups per commit.
    */
   syncInline?: boolean;
+  /** Told of each commit (how many writes it held) and of each sync of the WAL (how long it took): for metrics. */
+  observer?: JournalObserver;
+}
+
+export interface JournalObserver {
+  committed(writes: number): void;
+  synced(ms: number): void;
 }
 
 /** Bytes a WAL file keeps when it starts over (256 MiB): a few seconds of writes at full load. */
@@ -73,6 +80,7 @@ export class SqliteStore implements Store {
   private synced: (() => void) | undefined;
   private readonly checkpointer: Checkpointer | undefined;
   private readonly syncInline: boolean;
+  private readonly observer: JournalObserver | undefined;
   /**
    * performance.now() when the checkpoint thread said it had copied the WAL as it was (time to copy the rest here and
    * start the WAL over); 0 when it has not.
@@ -94,6 +102,7 @@ export class SqliteStore implements Store {
     this.db.pragma('synchronous = NORMAL');
     if (opts.path !== ':memory:' && opts.synchronous !== 'normal') this.walPath = `${opts.path}-wal`;
     this.syncInline = opts.syncInline === true;
+    this.observer = opts.observer;
     if (opts.path !== ':memory:') {
       this.db.pragma('wal_autocheckpoint = 0');
       // after a burst the WAL file is cut back to this size when it starts over
@@ -325,6 +334,7 @@ export class SqliteStore implements Store {
       this.rollback(e, waiting);
       return;
     }
+    this.observer?.committed(waiting.length);
     if (this.walPath === undefined) {
       for (const w of waiting) w.resolve();
       return;
@@ -372,7 +382,9 @@ export class SqliteStore implements Store {
         return;
       }
     }
+    const started = performance.now();
     const done = (e: unknown): void => {
+      this.observer?.synced(performance.now() - started);
       for (const w of batch) if (e === null) w.resolve();
       else w.reject(e);
       if (this.open) this.commit();

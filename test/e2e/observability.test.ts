@@ -34,6 +34,9 @@ describe('health, metrics and reversal expiry', () => {
     expect(metrics).toMatch(/posgw_requests_total\{mti="0200",rc="00"\} [1-9]/);
     expect(metrics).toMatch(/posgw_requests_total\{mti="0200",rc="05"\} [1-9]/);
     expect(metrics).toMatch(/posgw_upstream_latency_seconds_count\{acquirer="stub"\} [1-9]/);
+    // each authorization is journaled twice (the request, then the reply), each write durable before the next step
+    expect(metrics).toMatch(/posgw_journal_commit_writes_count [1-9]/);
+    expect(metrics).toMatch(/posgw_journal_sync_seconds_count [1-9]/);
     expect(metrics).toMatch(/posgw_connected_terminals\{listener="terminals"\} 1/);
     expect(metrics).toMatch(/posgw_acquirer_up\{acquirer="stub"\} 1/);
     expect(metrics).toMatch(/posgw_open_batches [1-9]/);

@@ -70,3 +70,20 @@ describe('SQLite journal files with the old batch index', () => {
     await store.close();
   });
 });
+
+describe('SQLite journal observer', () => {
+  it('is told of each commit, with its number of writes, and of each sync of the WAL, with its duration', async () => {
+    const commits: number[] = [];
+    const syncs: number[] = [];
+    const path = join(mkdtempSync(join(tmpdir(), 'posgw-store-')), 'journal.db');
+    const store = new SqliteStore({ path, observer: { committed: (n) => commits.push(n), synced: (ms) => syncs.push(ms) } });
+    const exception = (detail: string) => ({ kind: 'REVERSAL_ABANDONED' as const, txId: null, terminalId: 'T1', merchantId: 'M1', detail, createdAt: 1 });
+    // three writes in one turn share a commit; one more, after they resolved, makes a second
+    await Promise.all([store.addException(exception('a')), store.addException(exception('b')), store.addException(exception('c'))]);
+    await store.addException(exception('d'));
+    expect(commits).toEqual([3, 1]);
+    expect(syncs).toHaveLength(2);
+    for (const ms of syncs) expect(ms).toBeGreaterThanOrEqual(0);
+    await store.close();
+  });
+});
