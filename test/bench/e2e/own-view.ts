@@ -1,5 +1,5 @@
 /**
- * The gateway's own view of a measured window, from its /metrics (prom-client's default metrics): the event loop's
+ * The gateway's own view of a measured window, from its /metrics: the journal's commits and WAL syncs, the event loop's
  * delay (a histogram the gateway starts over at each scrape, so a scrape at the window's start and one at its end
  * give the window's) and its garbage collections (cumulative: the difference). Scrapes are fired when the window
  * opens and closes, and awaited after the phase.
@@ -21,7 +21,7 @@ export class OwnView {
     this.#after = scrape(this.url);
   }
 
-  /** "event loop: its 10 ms timer late by 2.0 ms at p99, 7.5 ms at most; collections 143 minor (293 ms), ..." */
+  /** "journal: 19274 commits of 8.9 writes ..., WAL syncs 0.35 ms on average (12 over 5 ms); event loop: ...; collections ..." */
   async describe(): Promise<string> {
     if (this.#before === undefined || this.#after === undefined) return 'not measured';
     const [before, after] = await Promise.all([this.#before, this.#after]);
@@ -34,7 +34,14 @@ export class OwnView {
       const total = delta(`posgw_process_nodejs_gc_duration_seconds_sum{kind="${kind}"}`) * 1000;
       return `${count} ${kind} (${total.toFixed(0)} ms)`;
     };
+    const commits = delta('posgw_journal_commit_writes_count');
+    const writes = delta('posgw_journal_commit_writes_sum');
+    const syncs = delta('posgw_journal_sync_seconds_count');
+    const syncMs = (delta('posgw_journal_sync_seconds_sum') * 1000) / syncs;
+    const slowSyncs = syncs - delta('posgw_journal_sync_seconds_bucket{le="0.005"}');
     return (
+      `journal: ${commits} commits of ${(writes / commits).toFixed(1)} writes on average, WAL syncs ${syncMs.toFixed(2)} ms ` +
+      `on average (${slowSyncs} over 5 ms); ` +
       `event loop: its ${TICK_MS} ms timer late by ${late('posgw_process_nodejs_eventloop_lag_p99_seconds')} at p99, ` +
       `${late('posgw_process_nodejs_eventloop_lag_max_seconds')} at most; ` +
       `collections ${gc('minor')}, ${gc('major')}, ${gc('incremental')}`
