@@ -466,10 +466,27 @@ export class ReconService {
     return { batches, receipts: (await this.store.uploadsSince(Number.NEGATIVE_INFINITY)).map(toReceipt) };
   }
 
+  /**
+   * Every transaction, in id order, read a page at a time with the event loop free between pages: the journal may
+   * run on the event loop, and a busy day is a million rows. A row that changes meanwhile comes again in a later
+   * page, and that later state is the one kept.
+   */
+  private async allTransactions(): Promise<TxRecord[]> {
+    const byId = new Map<number, TxRecord>();
+    for (let after = -1; ; ) {
+      const page = await this.store.changedTransactions(after, SYNC_PAGE);
+      for (const tx of page.rows) byId.set(tx.id, tx);
+      after = page.last;
+      if (page.rows.length < SYNC_PAGE) break;
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+    return [...byId.values()].sort((a, b) => a.id - b.id);
+  }
+
   private async data(): Promise<ReconData> {
     const states = await this.reversalStates();
     const { batches, receipts } = await this.batchData();
-    const txs = await this.store.transactions();
+    const txs = await this.allTransactions();
     return {
       journal: txs.map((tx) => toEntry(tx, states.get(tx.id) ?? null)),
       credits: toCredits(await this.store.credits()),
