@@ -88,6 +88,8 @@ export class SqliteStore implements Store {
   private walCopiedAt = 0;
   /** The last frames were copied into the database file without a sync: no commit until it is synced. */
   private dbUnsynced = false;
+  /** Whether the last sync of the WAL succeeded: after a failure, commits may be in the WAL that are not on disk. */
+  private walSynced = true;
   private dbFd: number | undefined;
   /** The last `change_seq` given to a transaction row. */
   private changeSeq: number;
@@ -234,7 +236,8 @@ export class SqliteStore implements Store {
    * overwrites the WAL's start, waits for it. Without such a moment for QUIET_WAIT_MS, SQLite's blocking checkpoint.
    */
   private startWalOver(): void {
-    if (this.walPath !== undefined && !this.syncRunning) {
+    // every commit synced: no sync running, and the last one succeeded
+    if (this.walPath !== undefined && !this.syncRunning && this.walSynced) {
       this.walCopiedAt = 0;
       this.dbUnsynced = true;
       try {
@@ -250,7 +253,7 @@ export class SqliteStore implements Store {
       this.syncDatabase();
       return;
     }
-    // a WAL sync is running: a moment with every commit synced is likely to come soon
+    // a WAL sync is running (or the last one failed): a moment with every commit synced is likely to come soon
     if (this.walPath !== undefined && performance.now() - this.walCopiedAt < QUIET_WAIT_MS) return;
     this.walCopiedAt = 0;
     try {
@@ -378,6 +381,7 @@ export class SqliteStore implements Store {
           closeSync(dir);
         }
       } catch (e) {
+        this.walSynced = false;
         for (const w of batch) w.reject(e);
         return;
       }
@@ -385,6 +389,7 @@ export class SqliteStore implements Store {
     const started = performance.now();
     const done = (e: unknown): void => {
       this.observer?.synced(performance.now() - started);
+      this.walSynced = e === null;
       for (const w of batch) if (e === null) w.resolve();
       else w.reject(e);
       if (this.open) this.commit();
