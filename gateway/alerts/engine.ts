@@ -4,6 +4,7 @@ import type { AlertsConfig } from '../config/types.js';
 import type { Alert } from '../feed/types.js';
 import type { Metrics } from '../metrics.js';
 import type { Case } from '../recon/index.js';
+import { changedPages } from '../store/pages.js';
 import type { Store } from '../store/types.js';
 import { Rules, type Reading, type Rule, type RuleInput, type RuleName } from './reading.js';
 import { openBatch, receiptsWithoutCredit, safBacklog } from './rules/backlog.js';
@@ -113,15 +114,11 @@ export class AlertEngine {
     const now = this.opts.clock.now();
     // a page at a time, keeping only counts: a busy week's journal never sits in memory whole
     const since = this.signals.seedSince(now);
-    for (let after = -1; ; ) {
-      const page = await this.opts.store.changedTransactions(after, SEED_PAGE);
+    for await (const page of changedPages(this.opts.store, -1, SEED_PAGE)) {
       this.signals.seed(
         page.rows.filter((tx) => tx.updatedAt >= since),
         this.liveSince,
       );
-      after = page.last;
-      if (page.rows.length < SEED_PAGE) break;
-      await new Promise<void>((resolve) => setImmediate(resolve));
     }
     if (this.stopped) return;
     this.timer = setInterval(() => {

@@ -73,12 +73,13 @@ export const authorize: Handler = async (req, ctx) => {
   const check = checkTerminal(req, ctx);
   if (!check.ok) return reply(req, check.rc);
   const batchNo = batchOf(req);
+  const batch = batchId(check.terminal.id, batchNo);
   // a settlement of the batch waits for this request; this request waits for a settlement already running
-  return ctx.batches.within(batchId(check.terminal.id, batchNo), () => admitted(req, ctx, check.terminal.id, batchNo, check.merchant.id));
+  return ctx.batches.within(batch, () => admitted(req, ctx, check.terminal.id, batchNo, batch, check.merchant.id));
 };
 
 /** A request counted in its batch: a duplicate answered from the journal or the request in progress, else relayed. */
-async function admitted(req: IsoMessage, ctx: FlowContext, terminalId: string, batchNo: string, merchantId: string): Promise<IsoMessage> {
+async function admitted(req: IsoMessage, ctx: FlowContext, terminalId: string, batchNo: string, batch: string, merchantId: string): Promise<IsoMessage> {
   const proc = text(req, 3)!;
   // 0200 and its repeat 0201 share a class; an 0220 advice is a class of its own
   const mtiClass = req.mti.slice(0, 3);
@@ -105,7 +106,7 @@ async function admitted(req: IsoMessage, ctx: FlowContext, terminalId: string, b
   ctx.inflight.set(keyString, entry);
   let response: IsoMessage | undefined;
   try {
-    const batchOpen = batchIsOpen(ctx, key, merchantId);
+    const batchOpen = batchIsOpen(ctx, batch, key, merchantId);
     const open = typeof batchOpen === 'boolean' ? batchOpen : await batchOpen;
     // most requests are new: the journal's unique key catches a duplicate at the insert, and only then is it read; a
     // request whose answer depends on other records (a void's or a completion's original, a closed batch) reads first
@@ -257,8 +258,7 @@ async function relay(
  * Transactions go into the batch their field 60 names; its first one opens it. Known batches are answered from memory;
  * one not seen since the start is opened (or found closed) in the journal first, once however many ask at a time.
  */
-function batchIsOpen(ctx: FlowContext, key: TxKey, merchantId: string): boolean | Promise<boolean> {
-  const id = batchId(key.terminalId, key.batchNo);
+function batchIsOpen(ctx: FlowContext, id: string, key: TxKey, merchantId: string): boolean | Promise<boolean> {
   if (ctx.openBatches.has(id)) return true;
   if (ctx.closedBatches.has(id)) return false;
   let opening = ctx.openingBatches.get(id);

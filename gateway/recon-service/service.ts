@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import { fullRun, Reconciler, type Batch, type Case, type CaseFilter, type Credit, type JournalEntry, type Receipt, type ReconData, type ReconOptions, type ReversalState, type Whereabouts } from '../recon/index.js';
 import { importSettlement, type ImportResult } from '../settlement/import.js';
+import { changedPages } from '../store/pages.js';
 import type { BatchRecord, CaseRow, CreditRecord, ReceiptRecord, ReportSummary, Store, Totals, TxRecord, UploadRecord } from '../store/types.js';
 import { parseReceiptExport, type ExportedReceipt } from './receipt-export.js';
 import { ReconEvents, type CaseListener, type CreditsListener } from './events.js';
@@ -371,18 +372,15 @@ export class ReconService {
         procCode: tx.procCode,
       });
     };
-    // the journal's changes since the last sync, exactly, a page at a time: between pages the event loop serves the
-    // terminals (a busy day's first sync reads a million rows)
-    for (;;) {
-      const page = await this.store.changedTransactions(this.txCursor, SYNC_PAGE);
+    // the journal's changes since the last sync, exactly, a page at a time (a busy day's first sync reads a million
+    // rows); what a full page gave goes to the engine before the next is read
+    for await (const page of changedPages(this.store, this.txCursor, SYNC_PAGE)) {
       for (const tx of page.rows) {
         moved.delete(tx.id);
         take(tx);
       }
       this.txCursor = page.last;
-      if (page.rows.length < SYNC_PAGE) break;
-      this.engine.addJournal(journal.splice(0));
-      await new Promise<void>((resolve) => setImmediate(resolve));
+      if (page.rows.length === SYNC_PAGE) this.engine.addJournal(journal.splice(0));
     }
     // a reversal's state lives in the store-and-forward queue, not on the row: those rows are read one by one
     for (const id of moved) {
@@ -467,19 +465,12 @@ export class ReconService {
   }
 
   /**
-   * Every transaction, in id order, read a page at a time with the event loop free between pages: the journal may
-   * run on the event loop, and a busy day is a million rows. A row that changes meanwhile comes again in a later
-   * page, and that later state is the one kept.
+   * Every transaction, in id order, read a page at a time. A row that changes meanwhile comes again in a later page,
+   * and that later state is the one kept.
    */
   private async allTransactions(): Promise<TxRecord[]> {
     const byId = new Map<number, TxRecord>();
-    for (let after = -1; ; ) {
-      const page = await this.store.changedTransactions(after, SYNC_PAGE);
-      for (const tx of page.rows) byId.set(tx.id, tx);
-      after = page.last;
-      if (page.rows.length < SYNC_PAGE) break;
-      await new Promise<void>((resolve) => setImmediate(resolve));
-    }
+    for await (const page of changedPages(this.store, -1, SYNC_PAGE)) for (const tx of page.rows) byId.set(tx.id, tx);
     return [...byId.values()].sort((a, b) => a.id - b.id);
   }
 

@@ -265,7 +265,7 @@ export interface Store {
    * most `limit`; `last` is the change number to ask after next time (`after` when there were none).
    */
   changedTransactions(after: number, limit: number): Promise<{ rows: TxRecord[]; last: number }>;
-  /** Every journaled transaction, or those updated at or after `since`, in id order (a full read: for tests and full runs; incremental readers use changedTransactions). */
+  /** Every journaled transaction, or those updated at or after `since`, in id order (a full read, for tests: readers page through changedTransactions). */
   transactions(since?: number): Promise<TxRecord[]>;
 
   addUpload(upload: UploadRecord): Promise<void>;

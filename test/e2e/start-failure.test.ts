@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PAN_KEY } from './stack.js';
 
 // A gateway that cannot start (its terminal port is taken) says why and exits with code 1, after stopping what it had
-// started: the acquirer link (reconnecting to nobody here), the store-and-forward queue, the journal's thread.
+// started: the acquirer link (reconnecting to nobody here), the store-and-forward queue, the journal.
 const CLI = fileURLToPath(new URL('../../dist/gateway/cli.js', import.meta.url));
 
 let taken: net.Server;

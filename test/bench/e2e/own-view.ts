@@ -1,12 +1,12 @@
+/** prom-client's event-loop timer (its default `eventLoopMonitoringPrecision`, which the gateway keeps). */
+const TICK_MS = 10;
+
 /**
  * The gateway's own view of a measured window, from its /metrics: the journal's commits and WAL syncs, the event loop's
  * delay (a histogram the gateway starts over at each scrape, so a scrape at the window's start and one at its end
  * give the window's) and its garbage collections (cumulative: the difference). Scrapes are fired when the window
  * opens and closes, and awaited after the phase.
  */
-/** prom-client's event-loop timer (its default `eventLoopMonitoringPrecision`, which the gateway keeps). */
-const TICK_MS = 10;
-
 export class OwnView {
   #before: Promise<Map<string, number>> | undefined;
   #after: Promise<Map<string, number>> | undefined;
