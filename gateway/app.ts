@@ -4,6 +4,7 @@ import pino, { type Logger } from 'pino';
 import { codecFor, loadSpec } from '../protocol/index.js';
 import { HostLink, type LateReplyInfo } from './acquirer/index.js';
 import { AlertEngine, defaultAlertsConfig } from './alerts/index.js';
+import { ChurnTable } from './churn-table.js';
 import { systemClock, type Clock } from './clock.js';
 import type { GatewayConfig, StoreConfig } from './config/types.js';
 import { EventLog } from './feed/log.js';
@@ -135,7 +136,7 @@ async function start(
     metrics,
     rrn: new RrnGenerator(clock, await store.lastRrnSequence()),
     panKey: Buffer.from(config.security.panHashKey, 'hex'),
-    inflight: new Map(),
+    inflight: new ChurnTable(),
     openBatches: new Set(),
     closedBatches: new Set(),
     openingBatches: new Map(),

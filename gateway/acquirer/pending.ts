@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import type { IsoMessage } from '../../protocol/index.js';
+import { ChurnTable } from '../churn-table.js';
 import type { LinkError } from './errors.js';
 
 export interface PendingRequest {
@@ -32,7 +33,7 @@ export interface ExpiredRequest {
  * first request still in time; mixed waits make it look at every request.
  */
 export class PendingTable {
-  readonly #inFlight = new Map<string, PendingRequest>();
+  readonly #inFlight = new ChurnTable<PendingRequest>();
   readonly #expired = new Map<string, ExpiredRequest>();
   readonly #expiredLimit: number;
   readonly #onDeadline: (entry: PendingRequest) => void;
@@ -74,7 +75,7 @@ export class PendingTable {
 
   /** Every request in flight, removed from the table; the timer is cleared. */
   drain(): PendingRequest[] {
-    const all = [...this.#inFlight.values()];
+    const all = this.#inFlight.values();
     this.#inFlight.clear();
     this.#disarm();
     return all;

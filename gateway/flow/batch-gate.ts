@@ -1,4 +1,5 @@
 import type { IsoMessage } from '../../protocol/index.js';
+import { ChurnTable } from '../churn-table.js';
 import { text } from './reply.js';
 
 /**
@@ -8,7 +9,7 @@ import { text } from './reply.js';
  * were computed, or in a batch already closed.
  */
 export class BatchGate {
-  readonly #active = new Map<string, number>();
+  readonly #active = new ChurnTable<number>();
   readonly #drained = new Map<string, () => void>();
   readonly #settling = new Map<string, Promise<void>>();
 

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { IsoMessage } from '../../protocol/index.js';
 import type { HostLink } from '../acquirer/index.js';
 import type { Outcome } from '../alerts/signals.js';
+import type { ChurnTable } from '../churn-table.js';
 import type { Clock } from '../clock.js';
 import type { AcquirerConfig, GatewayConfig, MerchantConfig, TerminalConfig } from '../config/types.js';
 import type { EventLog } from '../feed/log.js';
@@ -34,7 +35,7 @@ export interface FlowContext {
   metrics: Metrics;
   rrn: RrnGenerator;
   panKey: Buffer;
-  inflight: Map<string, InFlight>;
+  inflight: ChurnTable<InFlight>;
   /** Batches ("terminal|batch") known open or closed, so the hot path need not ask the journal each time. */
   openBatches: Set<string>;
   closedBatches: Set<string>;
