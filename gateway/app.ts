@@ -25,6 +25,7 @@ import { RrnGenerator } from './rrn.js';
 import { SafQueue } from './saf.js';
 import { SerialPorts, type SerialListenerOptions } from './serial/index.js';
 import { JournalError, JournalErrorCodes } from './store/errors.js';
+import { JournalOwner } from './store/owner.js';
 import { PostgresStore } from './store/postgres.js';
 import { SqliteStore, type JournalObserver } from './store/sqlite.js';
 import { SqliteThreadStore } from './store/thread.js';
@@ -75,23 +76,43 @@ export async function startGateway(config: GatewayConfig, opts: GatewayOptions =
   const clock = opts.clock ?? systemClock;
   const logger = opts.logger ?? createLogger(config.log.level);
   const metrics = createMetrics();
-  const store = opts.store ?? storeFor(config.store, journalObserver(metrics));
-  await store.init();
+  // a journal this gateway opens is its own while it runs: a second gateway (or an import) on it is refused
+  const owner = opts.store === undefined ? ownJournal(config.store) : undefined;
+  let store: Store;
+  try {
+    store = opts.store ?? storeFor(config.store, journalObserver(metrics));
+  } catch (e) {
+    owner?.release();
+    throw e;
+  }
   // what has started so far, stopped in reverse order when a later step fails (a port in use, say): a gateway that
   // could not start must not linger with its links reconnecting and its journal open
-  const started: (() => unknown)[] = [() => store.close()];
+  const started: (() => unknown)[] = [() => owner?.release(), () => store.close()];
   try {
-    return await start(config, opts, { clock, logger, metrics, store }, started);
+    await store.init();
+    return await start(config, opts, { clock, logger, metrics, store, owner }, started);
   } catch (e) {
     for (const stop of started.reverse()) await Promise.resolve().then(stop).catch(() => undefined);
     throw e;
   }
 }
 
+/** An address to reach a server bound to `host` from this machine: loopback for the wildcard addresses. */
+function reachable(host: string): string {
+  if (host === '0.0.0.0') return '127.0.0.1';
+  if (host === '::') return '[::1]';
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+/** The lock on a SQLite journal file (none for PostgreSQL or a journal in memory). */
+function ownJournal(config: StoreConfig): JournalOwner | undefined {
+  return config.driver === 'sqlite' && config.path !== ':memory:' ? JournalOwner.take(config.path, 'gateway') : undefined;
+}
+
 async function start(
   config: GatewayConfig,
   opts: GatewayOptions,
-  { clock, logger, metrics, store }: { clock: Clock; logger: Logger; metrics: Metrics; store: Store },
+  { clock, logger, metrics, store, owner }: { clock: Clock; logger: Logger; metrics: Metrics; store: Store; owner: JournalOwner | undefined },
   started: (() => unknown)[],
 ): Promise<RunningGateway> {
   const links = new Map<string, HostLink>();
@@ -226,6 +247,7 @@ async function start(
   started.push(() => feedServer.close(), () => http.close());
   await http.listen({ host: config.http.host, port: config.http.port });
   const httpPort = (http.server.address() as { port: number }).port;
+  owner?.announce(`http://${reachable(config.http.host)}:${httpPort}`);
   logger.info({ listeners: listenerPorts, http: httpPort }, 'gateway started');
 
   let closing: Promise<void> | undefined;
@@ -252,6 +274,7 @@ async function start(
         await feedServer.close();
         await http.close();
         await store.close();
+        owner?.release();
         logger.info('gateway stopped');
       })();
       return closing;

@@ -8,6 +8,8 @@ import { CONFIG_FLAGS, configFlagsHelp, isConfigError, loadConfig, overridesFrom
 import { watch } from './feed/watch.js';
 import { importSettlement } from './settlement/import.js';
 import { ReportError } from './settlement/report.js';
+import { JournalError, JournalErrorCodes } from './store/errors.js';
+import { JournalOwner } from './store/owner.js';
 
 const ExitCodes = { ok: 0, failed: 1, usage: 2 } as const;
 
@@ -18,7 +20,7 @@ const usage = `pos-gateway [run] --config FILE [options]
 pos-gateway demo
 pos-gateway acquirers [--url URL]
 pos-gateway drain|resume ACQUIRER [--url URL] [--token TOKEN]
-pos-gateway import-settlement FILE --config FILE
+pos-gateway import-settlement FILE --config FILE [--token TOKEN]
 pos-gateway watch --url ws://HOST:PORT/feed --token TOKEN [--since N] [--merchant ID] [--json]
 
 Commands:
@@ -29,15 +31,17 @@ Commands:
   resume     let new authorizations go to a drained acquirer again
   import-settlement
              import an acquirer's settlement report (CSV) into the journal; the same report twice changes nothing,
-             a malformed one is refused with its line and column and nothing of it is imported
+             a malformed one is refused with its line and column and nothing of it is imported; while a gateway
+             runs on the journal, through its HTTP API (with the admin token)
   watch      follow a running gateway's settlement feed (docs/websocket-feed.md), one line per event; reconnects
              with the last number seen when the connection drops; exits 0 on Ctrl-C, 1 when the token is refused
 
 Options:
   --config FILE             the JSON config file (see README, "Configuration")
   --url URL                 the running gateway's HTTP address (default http://127.0.0.1:8080)
-  --token TOKEN             the admin token (http.adminToken), for drain and resume; for watch, a merchant's
-                            apiToken or the admin token (every merchant)
+  --token TOKEN             the admin token (http.adminToken), for drain and resume, and for import-settlement
+                            through a running gateway (default: the config's); for watch, a merchant's apiToken
+                            or the admin token (every merchant)
   --since N                 watch: replay the events after number N (a merchant's seq; the operator's global id)
   --merchant ID             watch with the admin token: this merchant's feed only
   --json                    watch: print the feed's messages as they come, one JSON per line
@@ -72,30 +76,76 @@ function parse(argv: string[]): { command: string; values: Record<string, unknow
   }
 }
 
-/** Imports a report straight into the configured journal (SQLite lets a running gateway share the file; PostgreSQL its schema). */
+/**
+ * Imports a report into the configured journal: through the gateway's HTTP API when a gateway holds the SQLite journal
+ * (one process writes it at a time, and the gateway's reconciliation then sees the report at once), else straight into
+ * the file, holding it meanwhile. A PostgreSQL journal is written straight away: its transactions are its own lock.
+ */
 async function importCommand(values: Record<string, unknown>, positionals: string[]): Promise<number> {
   if (positionals.length !== 1) throw new UsageError('import-settlement takes one report file');
   if (typeof values.config !== 'string') throw new UsageError('option "--config" is required: the journal to import into');
   const config = loadConfig(values.config, overridesFromFlags(values));
+  const file = positionals[0];
+  const csv = readFileSync(file, 'utf8');
+  const sqlite = config.store.driver === 'sqlite' && config.store.path !== ':memory:' ? config.store.path : undefined;
+  let owner: JournalOwner | undefined;
+  try {
+    owner = sqlite === undefined ? undefined : JournalOwner.take(sqlite, 'import');
+  } catch (e) {
+    const holder = sqlite === undefined ? undefined : JournalOwner.holder(sqlite);
+    if (!(e instanceof JournalError && e.code === JournalErrorCodes.inUse) || holder?.role !== 'gateway' || holder.http === undefined) throw e;
+    const token = typeof values.token === 'string' ? values.token : config.http.adminToken;
+    return importThrough(holder.http, token, file, csv);
+  }
   const store = storeFor(config.store);
   try {
     await store.init();
-    const result = await importSettlement(store, readFileSync(positionals[0], 'utf8'), Date.now());
-    process.stdout.write(
-      result.imported
-        ? `imported report ${result.reportId} (${result.acquirerId}, settlement date ${result.settlementDate}): ${result.lines} lines\n`
-        : `report ${result.reportId} was imported before: nothing changed\n`,
-    );
+    const result = await importSettlement(store, csv, Date.now());
+    process.stdout.write(imported(result));
     return ExitCodes.ok;
   } catch (e) {
     if (e instanceof ReportError) {
-      process.stderr.write(`pos-gateway: ${positionals[0]}: ${e.code}: ${e.message}\n`);
+      process.stderr.write(`pos-gateway: ${file}: ${e.code}: ${e.message}\n`);
       return ExitCodes.failed;
     }
     throw e;
   } finally {
     await store.close();
+    owner?.release();
   }
+}
+
+const imported = (r: { imported: boolean; reportId: string; acquirerId: string; settlementDate: string; lines: number }): string =>
+  r.imported
+    ? `imported report ${r.reportId} (${r.acquirerId}, settlement date ${r.settlementDate}): ${r.lines} lines\n`
+    : `report ${r.reportId} was imported before: nothing changed\n`;
+
+/** The import through a running gateway's HTTP API (POST /settlement/reports, operator token). */
+async function importThrough(base: string, token: string | undefined, file: string, csv: string): Promise<number> {
+  const url = `${base}/settlement/reports`;
+  if (token === undefined) {
+    process.stderr.write(`pos-gateway: the journal is held by a running gateway; importing through it (${url}) needs its operator token: set http.adminToken in the config or pass --token\n`);
+    return ExitCodes.failed;
+  }
+  let res: Response;
+  try {
+    res = await fetch(url, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'text/csv' }, body: csv });
+  } catch (e) {
+    process.stderr.write(`pos-gateway: the journal is held by a running gateway, which does not answer at ${url}: ${(e as Error).message}\n`);
+    return ExitCodes.failed;
+  }
+  const body = (await res.json().catch(() => ({}))) as { error?: { code?: string; message?: string } };
+  if (res.status === 200 || res.status === 201) {
+    process.stdout.write(imported(body as Parameters<typeof imported>[0]));
+    return ExitCodes.ok;
+  }
+  const { code = '', message = '' } = body.error ?? {};
+  if (code === 'REPORT_INVALID') {
+    process.stderr.write(`pos-gateway: ${file}: REPORT_INVALID: ${message}\n`);
+    return ExitCodes.failed;
+  }
+  process.stderr.write(`pos-gateway: the running gateway refused the import (${url}): HTTP ${res.status} ${code} ${message}`.trimEnd() + '\n');
+  return ExitCodes.failed;
 }
 
 /** The operator commands talk to a running gateway's HTTP API. */

@@ -7,6 +7,8 @@ export const JournalErrorCodes = {
   closed: 'JOURNAL_CLOSED',
   /** The SQLite journal file could not be opened or given its tables (on the event loop; see threadFailed). */
   openFailed: 'JOURNAL_OPEN_FAILED',
+  /** Another gateway (or an import) holds the SQLite journal: one process writes a journal at a time. */
+  inUse: 'JOURNAL_IN_USE',
   /** The SQLite journal's thread stopped: its file could not be opened, or the thread died. */
   threadFailed: 'JOURNAL_THREAD_FAILED',
 } as const;

@@ -1,0 +1,58 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { JournalError } from '../../../gateway/store/errors.js';
+import { JournalOwner } from '../../../gateway/store/owner.js';
+
+const OWNER = fileURLToPath(new URL('../../../dist/gateway/store/owner.js', import.meta.url));
+
+const inUse = (f: () => unknown): JournalError => {
+  try {
+    f();
+  } catch (e) {
+    expect(e).toBeInstanceOf(JournalError);
+    expect((e as JournalError).code).toBe('JOURNAL_IN_USE');
+    return e as JournalError;
+  }
+  throw new Error('expected JOURNAL_IN_USE');
+};
+
+describe('JournalOwner', () => {
+  it('lets one holder at a time take a journal, names it to the one refused, and frees it on release', () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'posgw-owner-')), 'data', 'gateway.db');
+    const first = JournalOwner.take(path, 'gateway');
+    first.announce('http://127.0.0.1:8080');
+    expect(JournalOwner.holder(path)).toMatchObject({ role: 'gateway', pid: process.pid, host: hostname(), http: 'http://127.0.0.1:8080' });
+    const e = inUse(() => JournalOwner.take(path, 'import'));
+    expect(e.message).toContain(`journal ${path} is in use by a gateway (pid ${process.pid} on ${hostname()}, since `);
+    expect(e.message).toContain(`(lock ${path}-owner)`);
+    first.release();
+    expect(JournalOwner.holder(path)).toBeUndefined();
+    const second = JournalOwner.take(path, 'import');
+    expect(JournalOwner.holder(path)?.role).toBe('import');
+    second.release();
+  });
+
+  it('is held by another process until it ends, kill -9 included, leaving no stale lock', async () => {
+    if (!existsSync(OWNER)) throw new Error(`${OWNER} is missing: run "npm run build" (npm test does) before this test`);
+    const path = join(mkdtempSync(join(tmpdir(), 'posgw-owner-')), 'gateway.db');
+    const holder = spawn(
+      process.execPath,
+      ['--input-type=module', '-e', `const { JournalOwner } = await import(${JSON.stringify(OWNER)}); JournalOwner.take(${JSON.stringify(path)}, 'gateway'); console.log('held'); setInterval(() => {}, 1000);`],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    await new Promise<void>((resolve) => holder.stdout!.once('data', () => resolve()));
+    try {
+      const e = inUse(() => JournalOwner.take(path, 'gateway'));
+      expect(e.message).toContain(`in use by a gateway (pid ${holder.pid} on `);
+    } finally {
+      const exited = new Promise((resolve) => holder.once('exit', resolve));
+      holder.kill('SIGKILL');
+      await exited;
+    }
+    JournalOwner.take(path, 'gateway').release();
+  });
+});
