@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { ChurnTable } from '../churn-table.js';
 import { JournalError, JournalErrorCodes } from './errors.js';
 import type { SqliteStoreOptions } from './sqlite.js';
 import { isShort, Outbox, Short, type Call, type Ready, type Result, type ThreadMethod, type WireError } from './thread-protocol.js';
@@ -58,7 +59,7 @@ export class SqliteThreadStore implements Store {
   private readonly worker: Worker;
   private readonly ready: Promise<void>;
   private nextId = 1;
-  private readonly pending = new Map<number, Pending>();
+  private readonly pending = new ChurnTable<Pending>();
   /** The calls of this whole turn go as one message (or a few). */
   private readonly outbox = new Outbox<Call>((calls) => this.worker.postMessage(calls));
   /** Why every call now fails: the thread died, or the store was closed. */
@@ -114,16 +115,17 @@ export class SqliteThreadStore implements Store {
     const id = this.nextId++;
     if (this.pending.size === 0) this.worker.ref();
     return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject, method, args });
+      this.pending.set(String(id), { resolve, reject, method, args });
       this.outbox.push([id, method, args]);
     });
   }
 
   private settle(results: Result[]): void {
     for (const r of results) {
-      const p = this.pending.get(r[0]);
+      const key = String(r[0]);
+      const p = this.pending.get(key);
       if (p === undefined) continue;
-      this.pending.delete(r[0]);
+      this.pending.delete(key);
       if (!r[1]) p.reject(fromWire(r[2]));
       else if (isShort(p.method)) p.resolve((Short[p.method].expand as (v: unknown, args: unknown[]) => unknown)(r[2], p.args));
       else p.resolve(r[2]);
