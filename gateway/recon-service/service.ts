@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import { fullRun, Reconciler, type Batch, type Case, type CaseFilter, type Credit, type JournalEntry, type Receipt, type ReconData, type ReconOptions, type ReversalState, type Whereabouts } from '../recon/index.js';
 import { importSettlement, type ImportResult } from '../settlement/import.js';
-import { changedPages } from '../store/pages.js';
+import { changedPages, nextTurn } from '../store/pages.js';
 import type { BatchRecord, CaseRow, CreditRecord, ReceiptRecord, ReportSummary, Store, Totals, TxRecord, UploadRecord } from '../store/types.js';
 import { parseReceiptExport, type ExportedReceipt } from './receipt-export.js';
 import { ReconEvents, type CaseListener, type CreditsListener } from './events.js';
@@ -77,6 +77,8 @@ export type CaseAction = (typeof CaseActions)[number];
 const SYNC_OVERLAP_MS = 5_000;
 /** Journal rows read per page in a sync. */
 const SYNC_PAGE = 2_000;
+/** Batches whose totals are read from the journal between two turns of the event loop (each is a query). */
+const TOTALS_PER_TURN = 100;
 
 const EMPTY: Totals = Object.freeze({ saleCount: 0, saleAmount: 0, refundCount: 0, refundAmount: 0 });
 
@@ -417,6 +419,7 @@ export class ReconService {
       // a transaction outside any batch (a pre-authorization, one refused before its batch opened)
       if (b === undefined) continue;
       batches.push({ ...b, hostTotals: await this.store.journalTotals(terminalId, batchNo) });
+      if (batches.length % TOTALS_PER_TURN === 0) await nextTurn();
     }
     const exported = (await this.store.receipts(since)).map(exportReceipt);
     this.engine.addJournal(journal);
@@ -460,7 +463,10 @@ export class ReconService {
 
   private async batchData(): Promise<{ batches: Batch[]; receipts: Receipt[] }> {
     const batches: Batch[] = [];
-    for (const b of await this.store.batches()) batches.push({ ...b, hostTotals: await this.store.journalTotals(b.terminalId, b.batchNo) });
+    for (const b of await this.store.batches()) {
+      batches.push({ ...b, hostTotals: await this.store.journalTotals(b.terminalId, b.batchNo) });
+      if (batches.length % TOTALS_PER_TURN === 0) await nextTurn();
+    }
     return { batches, receipts: (await this.store.uploadsSince(Number.NEGATIVE_INFINITY)).map(toReceipt) };
   }
 

@@ -15,6 +15,9 @@ export async function* changedPages(
     yield page;
     if (page.rows.length < pageSize) return;
     cursor = page.last;
-    await new Promise<void>((resolve) => setImmediate(resolve));
+    await nextTurn();
   }
 }
+
+/** Resolves in the event loop's next turn: a long run of reads awaits it now and then, so terminals get theirs. */
+export const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));

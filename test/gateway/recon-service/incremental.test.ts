@@ -88,6 +88,36 @@ describe('incremental sync', () => {
     expect((await service.run()).agrees).toBe(true);
   });
 
+  it('reads many batches\' totals with the event loop free between groups of them, in the sync and the full run', async () => {
+    const { store, service, rows, reset } = await fixture();
+    // 450 terminals with a batch and a sale each: fewer rows than a page, one totals query per batch
+    await Promise.all(
+      Array.from({ length: 450 }, async (_, t) => {
+        const terminalId = `T${String(t).padStart(7, '0')}`;
+        await store.openBatch(terminalId, '000001', 'MERCHANT0000001', T0);
+        await sale(store, { rrn: `8${String(t).padStart(11, '0')}`, amount: 100, terminalId });
+      }),
+    );
+    reset();
+    // counts the event loop's turns while the reads run
+    let turns = 0;
+    let ticking = true;
+    const tick = (): void => {
+      turns++;
+      if (ticking) setImmediate(tick);
+    };
+    setImmediate(tick);
+    await service.sync();
+    expect(rows.get('changedTransactions')).toBe(450);
+    expect(rows.get('journalTotals')).toBe(450);
+    expect(turns).toBeGreaterThanOrEqual(4);
+    turns = 0;
+    const result = await service.run();
+    ticking = false;
+    expect(result.agrees).toBe(true);
+    expect(turns).toBeGreaterThanOrEqual(4);
+  });
+
   it('adds credits to their batch funded totals whichever comes first, the sale or its credit', async () => {
     const { store, service } = await fixture();
     await store.openBatch('TERM0001', '000001', 'MERCHANT0000001', T0);
