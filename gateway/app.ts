@@ -26,7 +26,8 @@ import { SafQueue } from './saf.js';
 import { SerialPorts, type SerialListenerOptions } from './serial/index.js';
 import { JournalError, JournalErrorCodes } from './store/errors.js';
 import { JournalOwner } from './store/owner.js';
-import { PostgresStore } from './store/postgres.js';
+import { PostgresJournalOwner } from './store/postgres-owner.js';
+import { addressOf, PostgresStore } from './store/postgres.js';
 import { SqliteStore, type JournalObserver } from './store/sqlite.js';
 import { SqliteThreadStore } from './store/thread.js';
 import type { Store } from './store/types.js';
@@ -77,12 +78,12 @@ export async function startGateway(config: GatewayConfig, opts: GatewayOptions =
   const logger = opts.logger ?? createLogger(config.log.level);
   const metrics = createMetrics();
   // a journal this gateway opens is its own while it runs: a second gateway (or an import) on it is refused
-  const owner = opts.store === undefined ? ownJournal(config.store) : undefined;
+  const owner = opts.store === undefined ? await ownJournal(config.store, logger) : undefined;
   let store: Store;
   try {
     store = opts.store ?? storeFor(config.store, journalObserver(metrics));
   } catch (e) {
-    owner?.release();
+    await owner?.release();
     throw e;
   }
   // what has started so far, stopped in reverse order when a later step fails (a port in use, say): a gateway that
@@ -104,15 +105,25 @@ function reachable(host: string): string {
   return host.includes(':') ? `[${host}]` : host;
 }
 
-/** The lock on a SQLite journal file (none for PostgreSQL or a journal in memory). */
-function ownJournal(config: StoreConfig): JournalOwner | undefined {
-  return config.driver === 'sqlite' && config.path !== ':memory:' ? JournalOwner.take(config.path, 'gateway') : undefined;
+/** What holds the journal for this gateway: a lock beside a SQLite file, an advisory lock on a PostgreSQL schema. */
+interface Owner {
+  /** Where this gateway's HTTP API listens, for whoever finds the journal taken. */
+  announce?(http: string): void;
+  release(): unknown;
+}
+
+async function ownJournal(config: StoreConfig, logger: Logger): Promise<Owner | undefined> {
+  if (config.driver === 'postgres') {
+    const url = config.url ?? '';
+    return PostgresJournalOwner.take(url, config.schema ?? 'public', addressOf(url), (message) => logger.error({ alert: 'JOURNAL_LOCK_LOST' }, message));
+  }
+  return config.path === ':memory:' ? undefined : JournalOwner.take(config.path, 'gateway');
 }
 
 async function start(
   config: GatewayConfig,
   opts: GatewayOptions,
-  { clock, logger, metrics, store, owner }: { clock: Clock; logger: Logger; metrics: Metrics; store: Store; owner: JournalOwner | undefined },
+  { clock, logger, metrics, store, owner }: { clock: Clock; logger: Logger; metrics: Metrics; store: Store; owner: Owner | undefined },
   started: (() => unknown)[],
 ): Promise<RunningGateway> {
   const links = new Map<string, HostLink>();
@@ -247,7 +258,7 @@ async function start(
   started.push(() => feedServer.close(), () => http.close());
   await http.listen({ host: config.http.host, port: config.http.port });
   const httpPort = (http.server.address() as { port: number }).port;
-  owner?.announce(`http://${reachable(config.http.host)}:${httpPort}`);
+  owner?.announce?.(`http://${reachable(config.http.host)}:${httpPort}`);
   logger.info({ listeners: listenerPorts, http: httpPort }, 'gateway started');
 
   let closing: Promise<void> | undefined;
@@ -274,7 +285,7 @@ async function start(
         await feedServer.close();
         await http.close();
         await store.close();
-        owner?.release();
+        await owner?.release();
         logger.info('gateway stopped');
       })();
       return closing;

@@ -643,7 +643,7 @@ function messageOf(e: unknown): string {
 }
 
 /** host:port/database of a postgres:// URL, without user or password. */
-function addressOf(url: string): string {
+export function addressOf(url: string): string {
   try {
     const u = new URL(url);
     const socket = u.searchParams.get('host');

@@ -61,6 +61,12 @@ describe('gateway end to end with the PostgreSQL journal', () => {
     expect(await stack.gw.store.getBatch('TERM0001', '000001')).toMatchObject({ status: 'balanced', terminalTotals: { saleCount: 1, saleAmount: 1000 } });
   });
 
+  it('refuses a second gateway on the schema, naming the first', async () => {
+    const second = startGateway(testConfig(stack.dir, stack.stub.port, { store }), { logger: pino({ level: 'silent' }) });
+    await expect(second).rejects.toMatchObject({ code: 'JOURNAL_IN_USE', message: expect.stringContaining(`is in use by "pos-gateway owner pid ${process.pid} on `) });
+    expect((await t.request(sale(t, { amount: 1300, batch: '000003' }))).fields[39]).toBe('00');
+  });
+
   it('after a crash with a request in flight, the restarted gateway reverses it and carries on', async () => {
     const inFlight = t.request(sale(t, { amount: 2073, batch: '000002' }), 10_000).catch(() => undefined);
     await waitFor(async () => (await stack.gw.store.inFlight()).length === 1, 5_000, 'request journaled as forwarded');
