@@ -41,6 +41,8 @@ export class JournalOwner {
     try {
       mkdirSync(dirname(path), { recursive: true });
       lock = new Database(lockPath, { timeout: 0 });
+      // nothing is ever written: no rollback journal beside it
+      lock.pragma('journal_mode = MEMORY');
       lock.pragma('locking_mode = EXCLUSIVE');
       lock.exec('BEGIN EXCLUSIVE');
     } catch (e) {
