@@ -77,7 +77,8 @@ export async function startGateway(config: GatewayConfig, opts: GatewayOptions =
   const clock = opts.clock ?? systemClock;
   const logger = opts.logger ?? createLogger(config.log.level);
   const metrics = createMetrics();
-  // a journal this gateway opens is its own while it runs: a second gateway (or an import) on it is refused
+  // a journal this gateway opens is its own while it runs: a second gateway on it is refused (an import of a
+  // settlement report into a SQLite journal goes through this gateway's HTTP API)
   const owner = opts.store === undefined ? await ownJournal(config.store, logger) : undefined;
   let store: Store;
   try {

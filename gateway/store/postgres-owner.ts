@@ -18,13 +18,14 @@ export class PostgresJournalOwner {
 
   private constructor(
     private readonly url: string,
+    private readonly address: string,
     private readonly key: string,
     private readonly onLost: (message: string) => void,
   ) {}
 
   /** Takes the journal schema, or throws JOURNAL_IN_USE naming the gateway that holds it. */
   static async take(url: string, schema: string, address: string, onLost: (message: string) => void): Promise<PostgresJournalOwner> {
-    const owner = new PostgresJournalOwner(url, `posgw-owner:${schema}`, onLost);
+    const owner = new PostgresJournalOwner(url, address, `posgw-owner:${schema}`, onLost);
     const holder = await owner.lock();
     if (holder !== undefined) {
       throw new JournalError(JournalErrorCodes.inUse, `journal schema "${schema}" at PostgreSQL ${address} is in use by ${holder}: one gateway writes a journal at a time`);
@@ -61,7 +62,7 @@ export class PostgresJournalOwner {
       }
     } catch (e) {
       await client.end().catch(() => undefined);
-      throw new JournalError(JournalErrorCodes.unreachable, `journal: cannot take the journal's lock: ${(e as Error).message}`, { cause: e });
+      throw new JournalError(JournalErrorCodes.unreachable, `journal: cannot take the journal's lock at PostgreSQL ${this.address}: ${(e as Error).message}`, { cause: e });
     }
     client.on('error', () => undefined);
     client.once('end', () => this.lost());
