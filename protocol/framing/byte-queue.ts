@@ -3,8 +3,8 @@
  * `take` copies each byte at most once, so many small chunks cost O(n), not O(n^2).
  */
 export class ByteQueue {
-  #chunks: Buffer[] = [];
-  /** Index of the first live chunk; consumed chunks before it are dropped in batches. */
+  #chunks: (Buffer | undefined)[] = [];
+  /** Index of the first live chunk; the slots of consumed chunks before it are emptied, and dropped in batches. */
   #head = 0;
   /** Bytes already consumed from the first live chunk. */
   #skip = 0;
@@ -29,7 +29,7 @@ export class ByteQueue {
     if (n > this.#length) throw new RangeError(`take(${n}) with ${this.#length} bytes queued`);
     this.#length -= n;
     if (n === 0) return Buffer.alloc(0);
-    const first = this.#chunks[this.#head];
+    const first = this.#chunks[this.#head]!;
     if (first.length - this.#skip >= n) {
       const out = first.subarray(this.#skip, this.#skip + n);
       this.#advance(n);
@@ -38,7 +38,7 @@ export class ByteQueue {
     const out = Buffer.allocUnsafe(n);
     let filled = 0;
     while (filled < n) {
-      const chunk = this.#chunks[this.#head];
+      const chunk = this.#chunks[this.#head]!;
       const k = Math.min(chunk.length - this.#skip, n - filled);
       chunk.copy(out, filled, this.#skip, this.#skip + k);
       filled += k;
@@ -49,9 +49,10 @@ export class ByteQueue {
 
   #advance(k: number): void {
     this.#skip += k;
-    if (this.#skip < this.#chunks[this.#head].length) return;
+    if (this.#skip < this.#chunks[this.#head]!.length) return;
     this.#skip = 0;
-    this.#head++;
+    // a busy connection's queue seldom empties: a consumed chunk left in its slot would live as long as the array
+    this.#chunks[this.#head++] = undefined;
     if (this.#head === this.#chunks.length) {
       this.#chunks = [];
       this.#head = 0;
