@@ -100,7 +100,7 @@ export async function startGateway(config: GatewayConfig, opts: GatewayOptions =
 }
 
 /** An address to reach a server bound to `host` from this machine: loopback for the wildcard addresses. */
-function reachable(host: string): string {
+export function reachable(host: string): string {
   if (host === '0.0.0.0') return '127.0.0.1';
   if (host === '::') return '[::1]';
   return host.includes(':') ? `[${host}]` : host;

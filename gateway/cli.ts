@@ -3,7 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { startGateway, storeFor, type RunningGateway } from './app.js';
+import { reachable, startGateway, storeFor, type RunningGateway } from './app.js';
 import { CONFIG_FLAGS, configFlagsHelp, isConfigError, loadConfig, overridesFromFlags } from './config/index.js';
 import { watch } from './feed/watch.js';
 import { importSettlement } from './settlement/import.js';
@@ -94,6 +94,13 @@ async function importCommand(values: Record<string, unknown>, positionals: strin
   } catch (e) {
     const holder = sqlite === undefined ? undefined : JournalOwner.holder(sqlite);
     if (!(e instanceof JournalError && e.code === JournalErrorCodes.inUse) || holder?.role !== 'gateway' || holder.http === undefined) throw e;
+    // the admin token goes only to the HTTP address this config gives the gateway, whatever the file beside says
+    const announced = new URL(holder.http);
+    const expected = `http://${reachable(config.http.host)}${config.http.port === 0 ? '' : `:${config.http.port}`}`;
+    if (announced.hostname !== new URL(expected).hostname || (config.http.port !== 0 && Number(announced.port) !== config.http.port)) {
+      process.stderr.write(`pos-gateway: the journal is held by a gateway at ${holder.http}, not at this config's HTTP address (${expected}): the import is not sent there\n`);
+      return ExitCodes.failed;
+    }
     const token = typeof values.token === 'string' ? values.token : config.http.adminToken;
     return importThrough(holder.http, token, file, csv);
   }

@@ -35,9 +35,9 @@ function importCli(report: string, config: object): Promise<{ code: number | nul
   return new Promise((resolve) => child.once('exit', (code) => resolve({ code, stdout, stderr })));
 }
 
-const cliConfig = (adminToken?: string) => ({
+const cliConfig = (adminToken?: string, httpPort = 0) => ({
   acquirers: [{ id: 'stub', host: '127.0.0.1', port: stack.stub.port }],
-  http: { host: '127.0.0.1', port: 0, ...(adminToken === undefined ? {} : { adminToken }) },
+  http: { host: '127.0.0.1', port: httpPort, ...(adminToken === undefined ? {} : { adminToken }) },
   store: { path: join(stack.dir, 'gateway.db') },
   security: { panHashKey: PAN_KEY },
   merchants: [{ id: 'MERCHANT0000001', name: 'Test Shop' }],
@@ -77,5 +77,18 @@ describe('one process per SQLite journal', () => {
     expect(noToken.code).toBe(1);
     expect(noToken.stderr).toContain('the journal is held by a running gateway; importing through it (http://127.0.0.1:');
     expect(noToken.stderr).toContain('needs its operator token: set http.adminToken in the config or pass --token');
+  });
+
+  it('sends the admin token only to the HTTP address its own config gives the gateway', async () => {
+    const report = join(stack.dir, 'report-8.csv');
+    writeFileSync(report, `${REPORT_COLUMNS.join(',')}\n${LINE.replace('stub-2026-11-22-7', 'stub-2026-11-22-8')}\n`);
+    const elsewhere = await importCli(report, cliConfig(ADMIN, stack.gw.ports.http + 1));
+    expect(elsewhere.code).toBe(1);
+    expect(elsewhere.stderr).toBe(
+      `pos-gateway: the journal is held by a gateway at http://127.0.0.1:${stack.gw.ports.http}, not at this config's HTTP address ` +
+        `(http://127.0.0.1:${stack.gw.ports.http + 1}): the import is not sent there\n`,
+    );
+    const same = await importCli(report, cliConfig(ADMIN, stack.gw.ports.http));
+    expect(same.code).toBe(0);
   });
 });
