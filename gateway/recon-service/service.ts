@@ -480,13 +480,26 @@ export class ReconService {
     return [...byId.values()].sort((a, b) => a.id - b.id);
   }
 
+  /**
+   * Every credit line, a report at a time (in the order a sync takes them in), with the event loop free between
+   * reports: a month's reports are a line per sale.
+   */
+  private async allCredits(): Promise<CreditRecord[]> {
+    const lines: CreditRecord[] = [];
+    for (const r of await this.store.reports()) {
+      for (const line of await this.store.credits(r.reportId)) lines.push(line);
+      await nextTurn();
+    }
+    return lines;
+  }
+
   private async data(): Promise<ReconData> {
     const states = await this.reversalStates();
     const { batches, receipts } = await this.batchData();
     const txs = await this.allTransactions();
     return {
       journal: txs.map((tx) => toEntry(tx, states.get(tx.id) ?? null)),
-      credits: toCredits(await this.store.credits()),
+      credits: toCredits(await this.allCredits()),
       batches,
       receipts: [...receipts, ...txs.filter(isAdvice).map(adviceReceipt), ...(await this.store.receipts()).map(exportReceipt)],
     };

@@ -118,6 +118,27 @@ describe('incremental sync', () => {
     expect(turns).toBeGreaterThanOrEqual(4);
   });
 
+  it('reads a full run\'s credits a report at a time, with the event loop free between reports', async () => {
+    const { store, service } = await fixture();
+    await store.openBatch('TERM0001', '000001', 'MERCHANT0000001', T0);
+    for (let r = 0; r < 6; r++) {
+      const rrn = `9${String(r).padStart(11, '0')}`;
+      await sale(store, { rrn, amount: 100 + r });
+      await service.importReport(report(`R-TURN-${r}`, '2026-11-22', [{ rrn, amount: 100 + r }]));
+    }
+    let turns = 0;
+    let ticking = true;
+    const tick = (): void => {
+      turns++;
+      if (ticking) setImmediate(tick);
+    };
+    setImmediate(tick);
+    const result = await service.run();
+    ticking = false;
+    expect(result.agrees).toBe(true);
+    expect(turns).toBeGreaterThanOrEqual(6);
+  });
+
   it('adds credits to their batch funded totals whichever comes first, the sale or its credit', async () => {
     const { store, service } = await fixture();
     await store.openBatch('TERM0001', '000001', 'MERCHANT0000001', T0);
