@@ -79,7 +79,7 @@ export async function startGateway(config: GatewayConfig, opts: GatewayOptions =
   const metrics = createMetrics();
   // a journal this gateway opens is its own while it runs: a second gateway on it is refused (an import of a
   // settlement report into a SQLite journal goes through this gateway's HTTP API)
-  const owner = opts.store === undefined ? await ownJournal(config.store, logger) : undefined;
+  const owner = opts.store === undefined ? await ownJournal(config.store, logger, clock) : undefined;
   let store: Store;
   try {
     store = opts.store ?? storeFor(config.store, journalObserver(metrics));
@@ -113,12 +113,12 @@ interface Owner {
   release(): unknown;
 }
 
-async function ownJournal(config: StoreConfig, logger: Logger): Promise<Owner | undefined> {
+async function ownJournal(config: StoreConfig, logger: Logger, clock: Clock): Promise<Owner | undefined> {
   if (config.driver === 'postgres') {
     const url = config.url ?? '';
     return PostgresJournalOwner.take(url, config.schema ?? 'public', addressOf(url), (message) => logger.error({ alert: 'JOURNAL_LOCK_LOST' }, message));
   }
-  return config.path === ':memory:' ? undefined : JournalOwner.take(config.path, 'gateway');
+  return config.path === ':memory:' ? undefined : JournalOwner.take(config.path, 'gateway', clock.now());
 }
 
 async function start(

@@ -90,7 +90,7 @@ async function importCommand(values: Record<string, unknown>, positionals: strin
   const sqlite = config.store.driver === 'sqlite' && config.store.path !== ':memory:' ? config.store.path : undefined;
   let owner: JournalOwner | undefined;
   try {
-    owner = sqlite === undefined ? undefined : JournalOwner.take(sqlite, 'import');
+    owner = sqlite === undefined ? undefined : JournalOwner.take(sqlite, 'import', Date.now());
   } catch (e) {
     const holder = sqlite === undefined ? undefined : JournalOwner.holder(sqlite);
     if (!(e instanceof JournalError && e.code === JournalErrorCodes.inUse) || holder?.role !== 'gateway' || holder.http === undefined) throw e;

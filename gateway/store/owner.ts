@@ -34,8 +34,8 @@ export class JournalOwner {
     private readonly info: JournalHolder,
   ) {}
 
-  /** Takes the journal at `path` for this process, or throws JOURNAL_IN_USE naming its holder. */
-  static take(path: string, role: JournalHolder['role']): JournalOwner {
+  /** Takes the journal at `path` for this process at `now` (epoch ms), or throws JOURNAL_IN_USE naming its holder. */
+  static take(path: string, role: JournalHolder['role'], now: number): JournalOwner {
     const lockPath = `${path}-owner`;
     let lock: Database.Database | undefined;
     try {
@@ -52,7 +52,7 @@ export class JournalOwner {
       }
       throw new JournalError(JournalErrorCodes.openFailed, `journal: cannot lock ${lockPath}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
     }
-    const owner = new JournalOwner(lock, `${lockPath}.json`, { role, pid: process.pid, host: hostname(), since: new Date().toISOString() });
+    const owner = new JournalOwner(lock, `${lockPath}.json`, { role, pid: process.pid, host: hostname(), since: new Date(now).toISOString() });
     owner.write();
     return owner;
   }

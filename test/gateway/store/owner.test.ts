@@ -23,15 +23,15 @@ const inUse = (f: () => unknown): JournalError => {
 describe('JournalOwner', () => {
   it('lets one holder at a time take a journal, names it to the one refused, and frees it on release', () => {
     const path = join(mkdtempSync(join(tmpdir(), 'posgw-owner-')), 'data', 'gateway.db');
-    const first = JournalOwner.take(path, 'gateway');
+    const first = JournalOwner.take(path, 'gateway', Date.UTC(2026, 10, 21, 9, 30));
     first.announce('http://127.0.0.1:8080');
     expect(JournalOwner.holder(path)).toMatchObject({ role: 'gateway', pid: process.pid, host: hostname(), http: 'http://127.0.0.1:8080' });
-    const e = inUse(() => JournalOwner.take(path, 'import'));
-    expect(e.message).toContain(`journal ${path} is in use by a gateway (pid ${process.pid} on ${hostname()}, since `);
+    const e = inUse(() => JournalOwner.take(path, 'import', Date.now()));
+    expect(e.message).toContain(`journal ${path} is in use by a gateway (pid ${process.pid} on ${hostname()}, since 2026-11-21T09:30:00.000Z)`);
     expect(e.message).toContain(`(lock ${path}-owner)`);
     first.release();
     expect(JournalOwner.holder(path)).toBeUndefined();
-    const second = JournalOwner.take(path, 'import');
+    const second = JournalOwner.take(path, 'import', Date.now());
     expect(JournalOwner.holder(path)?.role).toBe('import');
     second.release();
   });
@@ -41,18 +41,18 @@ describe('JournalOwner', () => {
     const path = join(mkdtempSync(join(tmpdir(), 'posgw-owner-')), 'gateway.db');
     const holder = spawn(
       process.execPath,
-      ['--input-type=module', '-e', `const { JournalOwner } = await import(${JSON.stringify(OWNER)}); JournalOwner.take(${JSON.stringify(path)}, 'gateway'); console.log('held'); setInterval(() => {}, 1000);`],
+      ['--input-type=module', '-e', `const { JournalOwner } = await import(${JSON.stringify(OWNER)}); JournalOwner.take(${JSON.stringify(path)}, 'gateway', Date.now()); console.log('held'); setInterval(() => {}, 1000);`],
       { stdio: ['ignore', 'pipe', 'inherit'] },
     );
     await new Promise<void>((resolve) => holder.stdout!.once('data', () => resolve()));
     try {
-      const e = inUse(() => JournalOwner.take(path, 'gateway'));
+      const e = inUse(() => JournalOwner.take(path, 'gateway', Date.now()));
       expect(e.message).toContain(`in use by a gateway (pid ${holder.pid} on `);
     } finally {
       const exited = new Promise((resolve) => holder.once('exit', resolve));
       holder.kill('SIGKILL');
       await exited;
     }
-    JournalOwner.take(path, 'gateway').release();
+    JournalOwner.take(path, 'gateway', Date.now()).release();
   });
 });
