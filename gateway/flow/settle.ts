@@ -101,8 +101,9 @@ interface CloseFacts {
 }
 
 async function close(ctx: FlowContext, terminalId: string, batchNo: string, status: BatchStatus, at: number, stan: string, facts: CloseFacts): Promise<void> {
-  ctx.openBatches.delete(batchId(terminalId, batchNo));
-  ctx.closedBatches.add(batchId(terminalId, batchNo));
+  const id = batchId(terminalId, batchNo);
+  ctx.openBatches.delete(id);
+  ctx.closedBatches.add(id);
   if (ctx.feed !== undefined) void ctx.feed.publish([batchClosedEvent({ ...facts, terminalId, batchNo, status, funded: ctx.feed.funded(terminalId, batchNo) }, at)]);
   await ctx.store.closeBatch(terminalId, batchNo, status, at, stan);
   ctx.metrics.batchesClosed.inc({ status });
@@ -123,13 +124,14 @@ export const upload: Handler = async (req, ctx) => {
   const terminalId = check.terminal.id;
   const batchNo = f60.slice(10, 16);
   // a trailer waits for the uploads in progress; an upload waits for a settlement already running
-  return ctx.batches.within(batchId(terminalId, batchNo), () => uploadReceipt(req, ctx, terminalId, batchNo, check.merchant.id));
+  return ctx.batches.within(batchId(terminalId, batchNo), () => uploadReceipt(req, ctx, terminalId, f60, check.merchant.id));
 };
 
-async function uploadReceipt(req: IsoMessage, ctx: FlowContext, terminalId: string, batchNo: string, merchantId: string): Promise<IsoMessage> {
-  const f60 = text(req, 60)!;
+/** Field 60 of an upload: the original's MTI (4) and STAN (6), then the batch number (6). */
+async function uploadReceipt(req: IsoMessage, ctx: FlowContext, terminalId: string, f60: string, merchantId: string): Promise<IsoMessage> {
   const originalMti = f60.slice(0, 4);
   const originalStan = f60.slice(4, 10);
+  const batchNo = f60.slice(10, 16);
   const batch = await ctx.store.getBatch(terminalId, batchNo);
   if (batch !== undefined && batch.status !== 'open') return reply(req, RC.BAD_BATCH);
   const now = ctx.clock.now();

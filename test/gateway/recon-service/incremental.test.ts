@@ -27,6 +27,23 @@ function counted(store: SqliteStore): { reads: Store; rows: Map<string, number>;
   return { reads: proxy as Store, rows, reset: () => rows.clear() };
 }
 
+/** How many turns the event loop took while `work` ran (none when it never lets go of the loop). */
+async function turnsDuring<T>(work: () => Promise<T>): Promise<{ result: T; turns: number }> {
+  let turns = 0;
+  let ticking = true;
+  const tick = (): void => {
+    if (!ticking) return;
+    turns++;
+    setImmediate(tick);
+  };
+  setImmediate(tick);
+  try {
+    return { result: await work(), turns };
+  } finally {
+    ticking = false;
+  }
+}
+
 async function fixture() {
   const store = new SqliteStore({ path: tempDb() });
   stores.push(store);
@@ -99,23 +116,12 @@ describe('incremental sync', () => {
       }),
     );
     reset();
-    // counts the event loop's turns while the reads run
-    let turns = 0;
-    let ticking = true;
-    const tick = (): void => {
-      turns++;
-      if (ticking) setImmediate(tick);
-    };
-    setImmediate(tick);
-    await service.sync();
+    expect((await turnsDuring(() => service.sync())).turns).toBeGreaterThanOrEqual(4);
     expect(rows.get('changedTransactions')).toBe(450);
     expect(rows.get('journalTotals')).toBe(450);
-    expect(turns).toBeGreaterThanOrEqual(4);
-    turns = 0;
-    const result = await service.run();
-    ticking = false;
-    expect(result.agrees).toBe(true);
-    expect(turns).toBeGreaterThanOrEqual(4);
+    const run = await turnsDuring(() => service.run());
+    expect(run.result.agrees).toBe(true);
+    expect(run.turns).toBeGreaterThanOrEqual(4);
   });
 
   it('reads a full run\'s credits a report at a time, with the event loop free between reports', async () => {
@@ -126,17 +132,9 @@ describe('incremental sync', () => {
       await sale(store, { rrn, amount: 100 + r });
       await service.importReport(report(`R-TURN-${r}`, '2026-11-22', [{ rrn, amount: 100 + r }]));
     }
-    let turns = 0;
-    let ticking = true;
-    const tick = (): void => {
-      turns++;
-      if (ticking) setImmediate(tick);
-    };
-    setImmediate(tick);
-    const result = await service.run();
-    ticking = false;
-    expect(result.agrees).toBe(true);
-    expect(turns).toBeGreaterThanOrEqual(6);
+    const run = await turnsDuring(() => service.run());
+    expect(run.result.agrees).toBe(true);
+    expect(run.turns).toBeGreaterThanOrEqual(6);
   });
 
   it('adds credits to their batch funded totals whichever comes first, the sale or its credit', async () => {

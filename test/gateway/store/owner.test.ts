@@ -4,21 +4,13 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { JournalError } from '../../../gateway/store/errors.js';
 import { JournalOwner } from '../../../gateway/store/owner.js';
 
 const OWNER = fileURLToPath(new URL('../../../dist/gateway/store/owner.js', import.meta.url));
 
-const inUse = (f: () => unknown): JournalError => {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(JournalError);
-    expect((e as JournalError).code).toBe('JOURNAL_IN_USE');
-    return e as JournalError;
-  }
-  throw new Error('expected JOURNAL_IN_USE');
-};
+/** What a refused take throws: JOURNAL_IN_USE, its message holding each of `parts`. */
+const inUse = (...parts: string[]) => expect.objectContaining({ name: 'JournalError', code: 'JOURNAL_IN_USE', message: expect.stringMatching(parts.map(escape).join('.*')) });
+const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 describe('JournalOwner', () => {
   it('lets one holder at a time take a journal, names it to the one refused, and frees it on release', () => {
@@ -26,9 +18,9 @@ describe('JournalOwner', () => {
     const first = JournalOwner.take(path, 'gateway', Date.UTC(2026, 10, 21, 9, 30));
     first.announce('http://127.0.0.1:8080');
     expect(JournalOwner.holder(path)).toMatchObject({ role: 'gateway', pid: process.pid, host: hostname(), http: 'http://127.0.0.1:8080' });
-    const e = inUse(() => JournalOwner.take(path, 'import', Date.now()));
-    expect(e.message).toContain(`journal ${path} is in use by a gateway (pid ${process.pid} on ${hostname()}, since 2026-11-21T09:30:00.000Z)`);
-    expect(e.message).toContain(`(lock ${path}-owner)`);
+    expect(() => JournalOwner.take(path, 'import', Date.now())).toThrow(
+      inUse(`journal ${path} is in use by a gateway (pid ${process.pid} on ${hostname()}, since 2026-11-21T09:30:00.000Z)`, `(lock ${path}-owner)`),
+    );
     first.release();
     expect(JournalOwner.holder(path)).toBeUndefined();
     const second = JournalOwner.take(path, 'import', Date.now());
@@ -46,8 +38,7 @@ describe('JournalOwner', () => {
     );
     await new Promise<void>((resolve) => holder.stdout!.once('data', () => resolve()));
     try {
-      const e = inUse(() => JournalOwner.take(path, 'gateway', Date.now()));
-      expect(e.message).toContain(`in use by a gateway (pid ${holder.pid} on `);
+      expect(() => JournalOwner.take(path, 'gateway', Date.now())).toThrow(inUse(`in use by a gateway (pid ${holder.pid} on `));
     } finally {
       const exited = new Promise((resolve) => holder.once('exit', resolve));
       holder.kill('SIGKILL');
