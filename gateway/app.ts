@@ -10,9 +10,10 @@ import type { GatewayConfig, StoreConfig } from './config/types.js';
 import { EventLog } from './feed/log.js';
 import { FeedServer } from './feed/server.js';
 import { followAlerts, followRecon, publishReversal } from './feed/sources.js';
-import { DEFAULT_FEED } from './config/schema.js';
+import { DEFAULT_FEED, DEFAULT_STRANDED_CHECK_MS } from './config/schema.js';
 import { BatchGate } from './flow/batch-gate.js';
 import type { FlowContext } from './flow/context.js';
+import { StrandedRequests } from './flow/stranded.js';
 import { buildHttp } from './http.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { isApproval, RC } from './responses.js';
@@ -181,7 +182,8 @@ async function start(
   await feed.init(config.merchants.map((m) => m.id));
   ctx.feed = feed;
 
-  await recover(ctx);
+  const stranded = new StrandedRequests(ctx);
+  await stranded.recover();
   // fed live from here on (before any listener opens); what the journal holds from before is seeded at start()
   const alerts = new AlertEngine({
     config: config.alerts ?? defaultAlertsConfig(),
@@ -210,6 +212,8 @@ async function start(
     q.start();
     started.push(() => q.stop());
   }
+  stranded.start(config.saf.strandedCheckMs ?? DEFAULT_STRANDED_CHECK_MS);
+  started.push(() => stranded.stop());
 
   const servers = config.listeners.map((l) => new TerminalServer(l, codecFor(loadSpec(l.spec, (p) => readFileSync(p, 'utf8'))), ctx));
   const listenerPorts: Record<string, number> = {};
@@ -282,6 +286,7 @@ async function start(
         settlementFetch.stop();
         await Promise.all([...servers.map((s) => s.close()), serial.close()]);
         for (const q of queues.values()) q.stop();
+        await stranded.stop();
         await Promise.all([...links.values()].map((l) => l.stop()));
         await feedServer.close();
         await http.close();
@@ -313,22 +318,6 @@ export function storeFor(config: StoreConfig, observer?: JournalObserver): Store
   } catch (e) {
     throw new JournalError(JournalErrorCodes.openFailed, `journal: cannot open ${config.path}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
   }
-}
-
-/** After a crash: every request journaled as forwarded without a recorded reply gets a reversal queued. */
-async function recover(ctx: FlowContext): Promise<void> {
-  const stuck = await ctx.store.inFlight();
-  const now = ctx.clock.now();
-  await Promise.all(
-    stuck.flatMap((tx) => {
-      if (tx.acquirerId !== null) publishReversal(ctx.feed, { ...tx, responseCode: RC.ISSUER_UNAVAILABLE }, 'recovery', now);
-      return [
-        ctx.store.recordOutcome(tx.id, { state: 'timed_out', responseCode: RC.ISSUER_UNAVAILABLE, at: now }),
-        tx.acquirerId === null ? undefined : ctx.store.queueReversal(tx.id, tx.acquirerId, 'recovery', now),
-      ];
-    }),
-  );
-  if (stuck.length > 0) ctx.logger.warn({ count: stuck.length }, 'recovery: reversals queued for requests left in flight');
 }
 
 /** A reply after the deadline, or one matching nothing: a late approval must be reversed (the reversal is idempotent). */

@@ -85,6 +85,11 @@ export function createMetrics() {
     }),
     upstreamTimeouts: new Counter({ name: 'posgw_upstream_timeouts_total', help: 'Requests whose acquirer outcome is unknown (deadline or lost connection)', labelNames: ['acquirer'], registers: [registry] }),
     lateReplies: new Counter({ name: 'posgw_late_replies_total', help: 'Acquirer replies after their deadline or matching nothing', labelNames: ['acquirer'], registers: [registry] }),
+    strandedRequests: new Counter({
+      name: 'posgw_stranded_requests_total',
+      help: 'Requests found journaled as forwarded with no flow to finish them (a failure after journaling): reversal queued',
+      registers: [registry],
+    }),
     duplicates: new Counter({ name: 'posgw_duplicates_total', help: 'Terminal requests answered from the journal as duplicates', registers: [registry] }),
     reversalsSent: new Counter({ name: 'posgw_reversals_sent_total', help: 'Reversal attempts sent to acquirers', labelNames: ['acquirer', 'mti'], registers: [registry] }),
     reversalsAbandoned: new Counter({ name: 'posgw_reversals_abandoned_total', help: 'Reversals that expired unacknowledged', labelNames: ['acquirer'], registers: [registry] }),

@@ -28,6 +28,9 @@ export const DEFAULT_LISTENER = {
 } as const;
 
 const port = (min: number) => ({ type: 'integer', minimum: min, maximum: 65535 }) as const;
+/** How often a run looks for requests left forwarding by a failure (saf.strandedCheckMs). */
+export const DEFAULT_STRANDED_CHECK_MS = 10_000;
+
 const timer = (fallback: number) =>
   ({ type: 'integer', exclusiveMinimum: 0, maximum: TIMER_MAX_MS, default: fallback }) as const;
 const text = { type: 'string', minLength: 1 } as const;
@@ -372,6 +375,7 @@ export const configSchema = {
         // Compared with timestamps, never handed to setTimeout, so it may exceed the timer limit.
         expireAfterMs: { type: 'integer', exclusiveMinimum: 0, default: 86_400_000 },
         pollMs: timer(500),
+        strandedCheckMs: timer(DEFAULT_STRANDED_CHECK_MS),
       },
     },
     security: {

@@ -150,6 +150,11 @@ export interface SafConfig {
   expireAfterMs: number;
   /** How often the queue looks for due items when it is idle. */
   pollMs: number;
+  /**
+   * How often requests journaled as forwarded with no flow to finish them are looked for (one is reversed when seen at
+   * two checks in a row); default 10 s.
+   */
+  strandedCheckMs?: number;
 }
 
 export interface MerchantConfig {

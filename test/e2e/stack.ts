@@ -5,6 +5,7 @@ import pino from 'pino';
 import { startGateway, REDACT, type RunningGateway } from '../../gateway/app.js';
 import type { Clock } from '../../gateway/clock.js';
 import type { GatewayConfig } from '../../gateway/config/types.js';
+import type { Store } from '../../gateway/store/types.js';
 import { startAcquirer, type AcquirerStub, type AcquirerOptions } from '../../terminal-sim/acquirer/index.js';
 import { TestTerminal } from './terminal-client.js';
 
@@ -70,7 +71,7 @@ export function testConfig(dir: string, stubPort: number, over: Partial<GatewayC
 
 /** The acquirer stub and a gateway in this process, on loopback, with their files in a fresh temp dir. */
 export async function startStack(
-  opts: { stub?: AcquirerOptions; config?: Partial<GatewayConfig>; dir?: string; clock?: Clock } = {},
+  opts: { stub?: AcquirerOptions; config?: Partial<GatewayConfig>; dir?: string; clock?: Clock; store?: (config: GatewayConfig) => Store } = {},
 ): Promise<Stack> {
   const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'posgw-'));
   const logFile = join(dir, 'gateway.log');
@@ -82,7 +83,8 @@ export async function startStack(
     logger: pino({ level: 'debug' }, pino.destination({ dest: join(dir, 'acquirer.log'), sync: true })),
     ...opts.stub,
   });
-  const gw = await startGateway(testConfig(dir, stub.port, opts.config), { logger, clock: opts.clock });
+  const config = testConfig(dir, stub.port, opts.config);
+  const gw = await startGateway(config, { logger, clock: opts.clock, store: opts.store?.(config) });
   await waitFor(() => [...gw.links.values()].every((l) => l.state === 'up'), 5_000, 'acquirer link up');
   const port = gw.ports.listeners.terminals;
   const terminals: TestTerminal[] = [];

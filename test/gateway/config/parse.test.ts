@@ -40,7 +40,7 @@ describe('parseConfig defaults', () => {
       routing: { rules: [], default: [] },
       http: { host: '127.0.0.1', port: 8080 },
       store: { driver: 'sqlite', path: './data/gateway.db', synchronous: 'full' },
-      saf: { retryInitialMs: 1000, retryMaxMs: 60000, expireAfterMs: 86400000, pollMs: 500 },
+      saf: { retryInitialMs: 1000, retryMaxMs: 60000, expireAfterMs: 86400000, pollMs: 500, strandedCheckMs: 10000 },
       security: { panHashKey: KEY },
       merchants: [{ id: 'M1', name: 'Shop', enabled: true }],
       terminals: [{ id: 'TERM0001', merchantId: 'M1', enabled: true }],
