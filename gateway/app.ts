@@ -83,7 +83,7 @@ export async function startGateway(config: GatewayConfig, opts: GatewayOptions =
   const owner = opts.store === undefined ? await ownJournal(config.store, logger, clock) : undefined;
   let store: Store;
   try {
-    store = opts.store ?? storeFor(config.store, journalObserver(metrics));
+    store = opts.store ?? storeFor(config.store, journalObserver(metrics, logger));
   } catch (e) {
     await owner?.release();
     throw e;
@@ -299,11 +299,18 @@ async function start(
   };
 }
 
-/** The journal's commits and syncs, as metrics. */
-function journalObserver(metrics: Metrics): JournalObserver {
+/** The journal's commits and syncs, as metrics; its failure, at once in the log (the alerts engine raises it too). */
+function journalObserver(metrics: Metrics, logger: Logger): JournalObserver {
   return {
     committed: (writes) => metrics.journalCommitWrites.observe(writes),
     synced: (ms) => metrics.journalSync.observe(ms / 1000),
+    failed: (e) => {
+      metrics.journalFailed.set(1);
+      logger.fatal(
+        { alert: e.code, error: e.message },
+        'journal failed: every terminal request is answered 96 without being forwarded; restart the gateway once the disk is sound (recovery reverses what was in flight)',
+      );
+    },
   };
 }
 

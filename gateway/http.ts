@@ -24,7 +24,8 @@ export interface HttpDeps {
 }
 
 /**
- * The operator's HTTP side: /health (200 when every acquirer link is up, 503 otherwise, with the details) and
+ * The operator's HTTP side: /health (200 when the journal takes writes and every acquirer link is up, 503 otherwise,
+ * with the details) and
  * /metrics in Prometheus text format. Built apart from listen() so tests can inject().
  */
 export function buildHttp(deps: HttpDeps): FastifyInstance {
@@ -35,10 +36,12 @@ export function buildHttp(deps: HttpDeps): FastifyInstance {
   app.get('/health', async (_req, res) => {
     const acquirers = [...deps.links.values()].map((l) => ({ id: l.id, state: l.state, ...pick(l.stats()) }));
     const saf = await deps.store.safStats();
-    const ok = acquirers.every((a) => a.state === 'up');
+    const failure = deps.store.failure?.();
+    const ok = acquirers.every((a) => a.state === 'up') && failure === undefined;
     res.code(ok ? 200 : 503);
     return {
       status: ok ? 'ok' : 'degraded',
+      journal: failure === undefined ? { status: 'ok' } : { status: 'failed', code: failure.code, message: failure.message },
       acquirers,
       storeAndForward: { depth: saf.depth, oldestAgeSeconds: saf.oldestCreatedAt === null ? null : (deps.clock.now() - saf.oldestCreatedAt) / 1000 },
       // a lost serial port is a terminal problem, not the gateway's: it does not change the status
@@ -112,6 +115,7 @@ export async function refreshGauges(deps: HttpDeps): Promise<void> {
   deps.metrics.safDepth.set(saf.depth);
   deps.metrics.safOldestAge.set(saf.oldestCreatedAt === null ? 0 : (deps.clock.now() - saf.oldestCreatedAt) / 1000);
   deps.metrics.openBatches.set((await deps.store.openBatches()).length);
+  deps.metrics.journalFailed.set(deps.store.failure?.() === undefined ? 0 : 1);
   for (const l of deps.links.values()) deps.metrics.acquirerUp.set({ acquirer: l.id }, l.state === 'up' ? 1 : 0);
   deps.serial?.publish(deps.metrics);
 }

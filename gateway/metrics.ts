@@ -93,6 +93,11 @@ export function createMetrics() {
     duplicates: new Counter({ name: 'posgw_duplicates_total', help: 'Terminal requests answered from the journal as duplicates', registers: [registry] }),
     reversalsSent: new Counter({ name: 'posgw_reversals_sent_total', help: 'Reversal attempts sent to acquirers', labelNames: ['acquirer', 'mti'], registers: [registry] }),
     reversalsAbandoned: new Counter({ name: 'posgw_reversals_abandoned_total', help: 'Reversals that expired unacknowledged', labelNames: ['acquirer'], registers: [registry] }),
+    journalFailed: new Gauge({
+      name: 'posgw_journal_failed',
+      help: '1 once the journal takes no more writes (a sync of its files failed): every request is answered 96 unforwarded until a restart',
+      registers: [registry],
+    }),
     safDepth: new Gauge({ name: 'posgw_saf_depth', help: 'Reversals waiting in the store-and-forward queue', registers: [registry] }),
     safOldestAge: new Gauge({ name: 'posgw_saf_oldest_age_seconds', help: 'Age of the oldest reversal waiting', registers: [registry] }),
     openBatches: new Gauge({ name: 'posgw_open_batches', help: 'Terminal batches not yet settled', registers: [registry] }),

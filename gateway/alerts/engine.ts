@@ -8,6 +8,7 @@ import { changedPages } from '../store/pages.js';
 import type { Store } from '../store/types.js';
 import { Rules, type Reading, type Rule, type RuleInput, type RuleName } from './reading.js';
 import { openBatch, receiptsWithoutCredit, safBacklog } from './rules/backlog.js';
+import { journalFailed } from './rules/journal.js';
 import { approvalRate, upstreamLatency, upstreamTimeouts, volumeDrop } from './rules/traffic.js';
 import { Signals, type Outcome } from './signals.js';
 import { WebhookSender } from './webhook.js';
@@ -21,7 +22,7 @@ export type AlertListener = (alert: Alert, change: AlertChange) => void;
 export interface AlertEngineOptions {
   config: AlertsConfig;
   clock: Clock;
-  store: Pick<Store, 'safStats' | 'pendingSaf' | 'openBatches' | 'changedTransactions'>;
+  store: Pick<Store, 'safStats' | 'pendingSaf' | 'openBatches' | 'changedTransactions' | 'failure'>;
   logger: Logger;
   metrics?: Metrics;
   /** Configured merchant ids: who an acquirer-wide alert concerns when no merchant used that acquirer lately. */
@@ -50,6 +51,8 @@ const RULES: readonly [RuleName, (c: AlertsConfig) => boolean, Rule][] = [
   [Rules.RECEIPTS_WITHOUT_CREDIT, (c) => c.receiptsWithoutCredit.enabled, receiptsWithoutCredit],
   [Rules.SAF_BACKLOG, (c) => c.safBacklog.enabled, safBacklog],
   [Rules.OPEN_BATCH, (c) => c.openBatch.enabled, openBatch],
+  // no switch: with the journal stopped nothing else the gateway does counts
+  [Rules.JOURNAL_FAILED, () => true, journalFailed],
 ];
 
 /**
@@ -235,6 +238,7 @@ export class AlertEngine {
       config: this.config,
       signals: this.signals,
       store: this.opts.store,
+      merchants: this.opts.merchants,
       merchantsOf: (acquirerId, since) => {
         const recent = this.signals.usersOf(acquirerId, since);
         return recent.length > 0 ? recent.sort() : [...this.opts.merchants];

@@ -12,6 +12,7 @@ export const Rules = {
   RECEIPTS_WITHOUT_CREDIT: 'receipts_without_credit',
   SAF_BACKLOG: 'saf_backlog',
   OPEN_BATCH: 'open_batch',
+  JOURNAL_FAILED: 'journal_failed',
 } as const;
 export type RuleName = (typeof Rules)[keyof typeof Rules];
 
@@ -40,7 +41,9 @@ export interface RuleInput {
   now: number;
   config: AlertsConfig;
   signals: Signals;
-  store: Pick<Store, 'safStats' | 'pendingSaf' | 'openBatches'>;
+  store: Pick<Store, 'safStats' | 'pendingSaf' | 'openBatches' | 'failure'>;
+  /** Every configured merchant: whom a gateway-wide alert concerns. */
+  merchants: readonly string[];
   /** Merchants an acquirer-wide alert concerns: those that used the acquirer since `since`, else every configured one. */
   merchantsOf(acquirerId: string, since: number): string[];
   /** The acquirer's link is down or its breaker open (and it is not drained on purpose). */

@@ -9,6 +9,11 @@ export const JournalErrorCodes = {
   openFailed: 'JOURNAL_OPEN_FAILED',
   /** Another gateway (or an import) holds the SQLite journal: one process writes a journal at a time. */
   inUse: 'JOURNAL_IN_USE',
+  /**
+   * A sync of the SQLite journal's files failed: commits since the last good sync may not be on disk, and no later
+   * sync can tell. The journal takes no more writes until the gateway restarts.
+   */
+  syncFailed: 'JOURNAL_SYNC_FAILED',
   /** The SQLite journal's thread stopped: its file could not be opened, or the thread died. */
   threadFailed: 'JOURNAL_THREAD_FAILED',
 } as const;

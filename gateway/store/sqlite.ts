@@ -4,6 +4,7 @@ import { performance } from 'node:perf_hooks';
 import Database from 'better-sqlite3';
 import type { FeedEvent, NewFeedEvent } from '../feed/types.js';
 import { Checkpointer } from './checkpointer.js';
+import { JournalError, JournalErrorCodes } from './errors.js';
 import { appendedEvent, insertedTx, optional, rrnSequence, sinceBound, toBatch, toCase, toCredit, toEvent, toException, toReceipt, toReport, toSaf, toTotals, toTx, toUpload, type Row } from './rows.js';
 import { LATE_INDEXES, MIGRATIONS, SCHEMA } from './schema.js';
 import {
@@ -41,11 +42,18 @@ export interface SqliteStoreOptions {
   syncInline?: boolean;
   /** Told of each commit (how many writes it held) and of each sync of the WAL (how long it took): for metrics. */
   observer?: JournalObserver;
+  /**
+   * Tests only: asked before each fdatasync of the journal's files; an error returned is taken as that sync's result
+   * (a disk whose sync fails cannot be had here).
+   */
+  syncFault?: (fd: number) => NodeJS.ErrnoException | null;
 }
 
 export interface JournalObserver {
   committed(writes: number): void;
   synced(ms: number): void;
+  /** The journal stopped taking writes (a failed sync), once. */
+  failed?(error: JournalError): void;
 }
 
 /** Bytes a WAL file keeps when it starts over (256 MiB): a few seconds of writes at full load. */
@@ -88,8 +96,9 @@ export class SqliteStore implements Store {
   private walCopiedAt = 0;
   /** The last frames were copied into the database file without a sync: no commit until it is synced. */
   private dbUnsynced = false;
-  /** Whether the last sync of the WAL succeeded: after a failure, commits may be in the WAL that are not on disk. */
-  private walSynced = true;
+  /** Set by a failed sync, for good: no write is taken after it. */
+  private syncFailure: JournalError | undefined;
+  private readonly syncFault: SqliteStoreOptions['syncFault'];
   private dbFd: number | undefined;
   /** The last `change_seq` given to a transaction row. */
   private changeSeq: number;
@@ -105,6 +114,7 @@ export class SqliteStore implements Store {
     if (opts.path !== ':memory:' && opts.synchronous !== 'normal') this.walPath = `${opts.path}-wal`;
     this.syncInline = opts.syncInline === true;
     this.observer = opts.observer;
+    this.syncFault = opts.syncFault;
     if (opts.path !== ':memory:') {
       this.db.pragma('wal_autocheckpoint = 0');
       // after a burst the WAL file is cut back to this size when it starts over
@@ -236,8 +246,8 @@ export class SqliteStore implements Store {
    * overwrites the WAL's start, waits for it. Without such a moment for QUIET_WAIT_MS, SQLite's blocking checkpoint.
    */
   private startWalOver(): void {
-    // every commit synced: no sync running, and the last one succeeded
-    if (this.walPath !== undefined && !this.syncRunning && this.walSynced) {
+    // every commit synced: no sync running (a failed one would have stopped the journal)
+    if (this.walPath !== undefined && !this.syncRunning) {
       this.walCopiedAt = 0;
       this.dbUnsynced = true;
       try {
@@ -265,16 +275,17 @@ export class SqliteStore implements Store {
 
   /** Syncs the database file after a copy without syncs; meanwhile the open transaction gathers writes, as during a WAL sync. */
   private syncDatabase(): void {
+    const file = this.walPath!.slice(0, -'-wal'.length);
     const done = (e: unknown): void => {
-      if (e === null) this.dbUnsynced = false;
-      // the open transaction would start the WAL over on top of frames the database file may not hold yet
-      else if (this.open) this.rollback(e);
+      // the open transaction would start the WAL over on top of frames the database file may not hold
+      if (e !== null) this.fail(e, `fdatasync of ${file}`);
+      else this.dbUnsynced = false;
       if (this.open) this.commit();
       this.sync();
     };
     let fd: number;
     try {
-      fd = this.dbFd ??= openSync(this.walPath!.slice(0, -'-wal'.length), 'r+');
+      fd = this.dbFd ??= openSync(file, 'r+');
     } catch (e) {
       done(e);
       return;
@@ -282,8 +293,39 @@ export class SqliteStore implements Store {
     this.syncFile(fd, done);
   }
 
+  /**
+   * After a failed sync, commits since the last good one may not be on disk, and no later sync can tell: Linux reports a
+   * failed writeback once and may drop the pages. So the journal stops, as PostgreSQL does: every write waiting or to
+   * come rejects with JOURNAL_SYNC_FAILED; reads go on; a restart recovers from what the disk holds.
+   */
+  private fail(cause: unknown, what: string, batch: Waiter[] = []): void {
+    if (this.syncFailure === undefined) {
+      const code = (cause as { code?: unknown }).code;
+      this.syncFailure = new JournalError(
+        JournalErrorCodes.syncFailed,
+        `journal: ${what} failed (${typeof code === 'string' ? code : String(cause)}): commits since the last good sync may not be on disk; no more writes until a restart`,
+        { cause },
+      );
+      this.observer?.failed?.(this.syncFailure);
+      // nothing more goes into the database file either
+      void this.checkpointer?.stop();
+    }
+    for (const w of batch) w.reject(this.syncFailure);
+    for (const w of this.unsynced.splice(0)) w.reject(this.syncFailure);
+    if (this.open) this.rollback(this.syncFailure);
+  }
+
+  failure(): JournalError | undefined {
+    return this.syncFailure;
+  }
+
   /** fdatasync of `fd`: blocking with `syncInline`, else on libuv's pool, `syncRunning` meanwhile. */
   private syncFile(fd: number, done: (e: unknown) => void): void {
+    const fault = this.syncFault?.(fd) ?? null;
+    if (fault !== null) {
+      done(fault);
+      return;
+    }
     if (this.syncInline) {
       let error: unknown = null;
       try {
@@ -303,6 +345,7 @@ export class SqliteStore implements Store {
 
   /** Runs `fn` now, inside the turn's transaction; resolves once that transaction is committed. */
   private write<T>(fn: () => T): Promise<T> {
+    if (this.syncFailure !== undefined) return Promise.reject(this.syncFailure);
     if (!this.open) {
       if (this.walCopiedAt !== 0 && this.db.open) this.startWalOver();
       this.db.exec('BEGIN IMMEDIATE');
@@ -323,11 +366,12 @@ export class SqliteStore implements Store {
 
   private commit(): void {
     if (!this.open) return;
-    if (this.dbUnsynced) {
-      // a failed sync of the database file is tried again first
-      if (!this.syncRunning) this.syncDatabase();
+    if (this.syncFailure !== undefined) {
+      this.rollback(this.syncFailure);
       return;
     }
+    // the database file's sync is running: its end commits
+    if (this.dbUnsynced) return;
     const waiting = this.waiting;
     this.waiting = [];
     this.open = false;
@@ -381,17 +425,15 @@ export class SqliteStore implements Store {
           closeSync(dir);
         }
       } catch (e) {
-        this.walSynced = false;
-        for (const w of batch) w.reject(e);
+        this.fail(e, `opening ${this.walPath!} to sync it`, batch);
         return;
       }
     }
     const started = performance.now();
     const done = (e: unknown): void => {
       this.observer?.synced(performance.now() - started);
-      this.walSynced = e === null;
-      for (const w of batch) if (e === null) w.resolve();
-      else w.reject(e);
+      if (e !== null) this.fail(e, `fdatasync of ${this.walPath!}`, batch);
+      else for (const w of batch) w.resolve();
       if (this.open) this.commit();
       this.sync();
     };

@@ -2,8 +2,8 @@ import type { FeedEvent, NewFeedEvent } from '../feed/types.js';
 import { appendedEvent, insertedTx } from './rows.js';
 import type { NewTransaction, Store, TxRecord } from './types.js';
 
-/** The journal's methods a caller may run on the thread: every Store method but the lifecycle ones. */
-export type ThreadMethod = Exclude<keyof Store, 'init' | 'close'>;
+/** The journal's methods a caller may run on the thread: every Store method but the lifecycle ones and the failure, which the caller's side knows. */
+export type ThreadMethod = Exclude<keyof Store, 'init' | 'close' | 'failure'>;
 
 /** Main thread to journal thread: the calls of one event-loop turn, in the order they were made. */
 export type Call = [id: number, method: ThreadMethod | 'close', args: unknown[]];

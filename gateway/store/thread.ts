@@ -64,6 +64,7 @@ export class SqliteThreadStore implements Store {
   private readonly outbox = new Outbox<Call>((calls) => this.worker.postMessage(calls));
   /** Why every call now fails: the thread died, or the store was closed. */
   private failed: Error | undefined;
+  private syncFailure: JournalError | undefined;
   private closing: Promise<void> | undefined;
 
   constructor(opts: SqliteStoreOptions) {
@@ -126,11 +127,22 @@ export class SqliteThreadStore implements Store {
       const p = this.pending.get(key);
       if (p === undefined) continue;
       this.pending.delete(key);
-      if (!r[1]) p.reject(fromWire(r[2]));
+      if (!r[1]) {
+        const e = fromWire(r[2]) as Error & { code?: string };
+        // the journal in the thread stopped taking writes
+        if (e.code === JournalErrorCodes.syncFailed) this.syncFailure ??= new JournalError(JournalErrorCodes.syncFailed, e.message);
+        p.reject(e);
+      }
       else if (isShort(p.method)) p.resolve((Short[p.method].expand as (v: unknown, args: unknown[]) => unknown)(r[2], p.args));
       else p.resolve(r[2]);
     }
     if (this.pending.size === 0) this.worker.unref();
+  }
+
+  failure(): JournalError | undefined {
+    if (this.syncFailure !== undefined) return this.syncFailure;
+    // a thread that stopped takes no writes either; a closed journal is not a failure
+    return this.failed instanceof JournalError && this.failed.code === JournalErrorCodes.threadFailed ? this.failed : undefined;
   }
 
   private fail(e: Error): void {

@@ -1,4 +1,5 @@
 import type { FeedEvent, NewFeedEvent } from '../feed/types.js';
+import type { JournalError } from './errors.js';
 
 /**
  * The journal: the gateway's durable truth. One asynchronous interface with one contract test suite
@@ -221,6 +222,11 @@ export interface CaseRow {
 
 export interface Store {
   init(): Promise<void>;
+  /**
+   * Why the journal takes no more writes for good (a failed sync of its files: restart the gateway); undefined while
+   * it takes them. An adapter whose writes can only fail one by one has none.
+   */
+  failure?(): JournalError | undefined;
   close(): Promise<void>;
 
   /** Journals a new request; rejects with a DuplicateKeyError if its key is taken (the flow checks first). */

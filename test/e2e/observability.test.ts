@@ -57,7 +57,8 @@ describe('health, metrics and reversal expiry', () => {
     expect(e).toMatchObject({ kind: 'REVERSAL_ABANDONED', terminalId: 'TERM0001', merchantId: 'MERCHANT0000001' });
     expect(e.detail).toContain(res.fields[37] as string);
     expect((await stack.gw.store.safStats()).depth).toBe(0);
-    expect((await get('/metrics')).body).toMatch(/posgw_reversals_abandoned_total\{acquirer="stub"\} 1/);
+    // the record is readable in the journal's open transaction before its commit is synced; the count follows the sync
+    await waitFor(async () => /posgw_reversals_abandoned_total\{acquirer="stub"\} 1/.test((await get('/metrics')).body), 5_000, 'abandoned reversal counted');
     expect(readFileSync(stack.logFile, 'utf8')).toMatch(/"alert":"REVERSAL_ABANDONED".*"action":"check with the acquirer/);
     stack.stub.setMode('normal');
   });

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ReconService } from '../../../gateway/recon-service/service.js';
 import { REPORT_COLUMNS } from '../../../gateway/settlement/report.js';
 import { alertsConfig, DAY, HOUR, journal, M1, M2, MIN, ManualClock, rig, T0, tempStore, type Rig } from './fixtures.js';
+import { JournalError, JournalErrorCodes } from '../../../gateway/store/errors.js';
 
 const rigs: Rig[] = [];
 afterEach(async () => {
@@ -152,5 +153,41 @@ describe('listeners', () => {
     await r.engine.evaluate(T0 + 2 * HOUR + 2 * MIN);
     expect(briefly(r)).toEqual(['raised open_batch:terminal:TERM0001', 'cleared open_batch:terminal:TERM0001']);
     expect(later).toEqual(['raised open_batch:terminal:TERM0001']);
+  });
+});
+
+describe('a journal that takes no more writes', () => {
+  it('raises journal_failed for the whole gateway and every merchant, even with every other rule switched off', async () => {
+    const store = await tempStore();
+    const r = await start(
+      alertsConfig({
+        clearAfterMs: 0,
+        approvalRate: { enabled: false },
+        upstreamTimeouts: { enabled: false },
+        upstreamLatency: { enabled: false },
+        volume: { enabled: false },
+        receiptsWithoutCredit: { enabled: false },
+        safBacklog: { enabled: false },
+        openBatch: { enabled: false },
+      }),
+      { store },
+    );
+    await r.engine.evaluate(T0);
+    expect(r.changes).toEqual([]);
+    const failure = new JournalError(JournalErrorCodes.syncFailed, 'journal: fdatasync of /data/j.db-wal failed (EIO)');
+    store.failure = () => failure;
+    await r.engine.evaluate(T0 + MIN);
+    expect(r.engine.active()).toEqual([
+      expect.objectContaining({
+        id: 'journal_failed:gateway:',
+        severity: 'critical',
+        scope: { kind: 'gateway' },
+        merchantIds: [M1, M2],
+        message: 'The journal takes no more writes (JOURNAL_SYNC_FAILED): every terminal request is answered 96 without being forwarded.',
+      }),
+    ]);
+    // it stays: nothing but a restart ends it
+    await r.engine.evaluate(T0 + DAY);
+    expect(briefly(r)).toEqual(['raised journal_failed:gateway:']);
   });
 });
