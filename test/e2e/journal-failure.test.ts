@@ -44,8 +44,17 @@ beforeAll(async () => {
   );
 });
 afterAll(async () => {
+  // a failed test leaves its gateway running: killing strace would only detach it, so the gateway's own pid, from the
+  // journal's owner file (there while it runs)
+  try {
+    process.kill(gatewayPid(), 'SIGKILL');
+  } catch {
+    // none running
+  }
   await stub?.close();
 });
+
+const gatewayPid = (): number => (JSON.parse(readFileSync(join(dir, 'gateway.db-owner.json'), 'utf8')) as { pid: number }).pid;
 
 interface Running {
   child: ChildProcess;
@@ -113,8 +122,8 @@ describe.skipIf(STRACE === undefined)('the journal\'s disk fails under load', ()
     expect(fatal).toEqual([expect.objectContaining({ alert: 'JOURNAL_SYNC_FAILED', error: expect.stringMatching(/fdatasync of .* failed \(EIO\)/) })]);
 
     terminals.forEach((t) => t.close());
-    // the gateway, not strace: its journal's owner file names it
-    process.kill((JSON.parse(readFileSync(join(dir, 'gateway.db-owner.json'), 'utf8')) as { pid: number }).pid, 'SIGTERM');
+    // the gateway, not strace
+    process.kill(gatewayPid(), 'SIGTERM');
     await gw.exited;
 
     // on a sound disk again: recovery reverses what was in flight when the journal stopped
