@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import { fullRun, Reconciler, type Batch, type Case, type CaseFilter, type Credit, type JournalEntry, type Receipt, type ReconData, type ReconOptions, type ReversalState, type Whereabouts } from '../recon/index.js';
 import { importSettlement, type ImportResult } from '../settlement/import.js';
-import { changedPages, nextTurn } from '../store/pages.js';
+import { allPages, changedPages, nextTurn } from '../store/pages.js';
 import type { BatchRecord, CaseRow, CreditRecord, ReceiptRecord, ReportSummary, Store, Totals, TxRecord, UploadRecord } from '../store/types.js';
 import { parseReceiptExport, type ExportedReceipt } from './receipt-export.js';
 import { ReconEvents, type CaseListener, type CreditsListener } from './events.js';
@@ -467,7 +467,8 @@ export class ReconService {
       batches.push({ ...b, hostTotals: await this.store.journalTotals(b.terminalId, b.batchNo) });
       if (batches.length % TOTALS_PER_TURN === 0) await nextTurn();
     }
-    return { batches, receipts: (await this.store.uploadsSince(Number.NEGATIVE_INFINITY)).map(toReceipt) };
+    const uploads = await allPages((after, limit) => this.store.uploadsAfter(after, limit), SYNC_PAGE);
+    return { batches, receipts: uploads.map(toReceipt) };
   }
 
   /**
@@ -493,6 +494,11 @@ export class ReconService {
     return lines;
   }
 
+  /** Every receipt merchants exported, a page at a time: an export is a line per sale. */
+  private exportedReceipts(): Promise<ReceiptRecord[]> {
+    return allPages((after, limit) => this.store.receiptsAfter(after, limit), SYNC_PAGE);
+  }
+
   private async data(): Promise<ReconData> {
     const states = await this.reversalStates();
     const { batches, receipts } = await this.batchData();
@@ -501,7 +507,7 @@ export class ReconService {
       journal: txs.map((tx) => toEntry(tx, states.get(tx.id) ?? null)),
       credits: toCredits(await this.allCredits()),
       batches,
-      receipts: [...receipts, ...txs.filter(isAdvice).map(adviceReceipt), ...(await this.store.receipts()).map(exportReceipt)],
+      receipts: [...receipts, ...txs.filter(isAdvice).map(adviceReceipt), ...(await this.exportedReceipts()).map(exportReceipt)],
     };
   }
 }

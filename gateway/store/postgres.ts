@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { JournalError, JournalErrorCodes, type JournalErrorCode } from './errors.js';
 import type { FeedEvent, NewFeedEvent } from '../feed/types.js';
-import { appendedEvent, insertedTx, optional, rrnSequence, sinceBound, toBatch, toCase, toCredit, toEvent, toException, toReceipt, toReport, toSaf, toTotals, toTx, toUpload, type Row } from './rows.js';
+import { appendedEvent, byId, insertedTx, optional, rrnSequence, sinceBound, toBatch, toCase, toCredit, toEvent, toException, toReceipt, toReport, toSaf, toTotals, toTx, toUpload, type Row } from './rows.js';
 import { journalLockSql, PG_MIGRATIONS, PG_SCHEMA, SCHEMA_NAME } from './postgres-schema.js';
 import {
   DuplicateKeyError,
@@ -430,6 +430,10 @@ export class PostgresStore implements Store {
     return (await this.rows('uploadsSince', [sinceBound(since)])).map(toUpload);
   }
 
+  async uploadsAfter(after: number, limit: number): Promise<{ rows: UploadRecord[]; last: number }> {
+    return byId(await this.rows('uploadsAfter', [after, limit]), after, toUpload);
+  }
+
   async uploadTotals(terminalId: string, batchNo: string): Promise<Totals> {
     return toTotals((await this.row('uploadTotals', [terminalId, batchNo]))!);
   }
@@ -482,6 +486,10 @@ export class PostgresStore implements Store {
 
   async receipts(since?: number): Promise<ReceiptRecord[]> {
     return (await this.rows('receiptsSince', [sinceBound(since)])).map(toReceipt);
+  }
+
+  async receiptsAfter(after: number, limit: number): Promise<{ rows: ReceiptRecord[]; last: number }> {
+    return byId(await this.rows('receiptsAfter', [after, limit]), after, toReceipt);
   }
 
   saveCases(cases: CaseRow[]): Promise<void> {
@@ -584,6 +592,7 @@ const SQL = {
     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) ON CONFLICT DO NOTHING`,
   uploads: `SELECT * FROM uploads WHERE terminal_id = $1 AND batch_no = $2 ORDER BY id`,
   uploadsSince: `SELECT * FROM uploads WHERE created_at >= $1 ORDER BY id`,
+  uploadsAfter: `SELECT * FROM uploads WHERE id > $1 ORDER BY id LIMIT $2`,
   uploadTotals: `SELECT ${TOTALS} FROM uploads WHERE terminal_id = $1 AND batch_no = $2`,
   insertException: `INSERT INTO exceptions (kind, tx_id, terminal_id, merchant_id, detail, created_at) VALUES ($1, $2, $3, $4, $5, $6)`,
   exceptionsSince: `SELECT * FROM exceptions WHERE created_at >= $1 ORDER BY id`,
@@ -605,6 +614,7 @@ const SQL = {
     amount, currency, rrn, auth_code, pan_masked, invoice, source, created_at, ord)
     ORDER BY ord ON CONFLICT DO NOTHING`,
   receiptsSince: `SELECT * FROM receipts WHERE created_at >= $1 ORDER BY id`,
+  receiptsAfter: `SELECT * FROM receipts WHERE id > $1 ORDER BY id LIMIT $2`,
   saveCases: `INSERT INTO cases (id, merchant_id, class, status, data, updated_at)
     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[])
     ON CONFLICT (id) DO UPDATE SET merchant_id = excluded.merchant_id, class = excluded.class, status = excluded.status,

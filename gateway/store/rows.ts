@@ -18,6 +18,11 @@ export function sinceBound(since: number | undefined): number {
   return Math.min(Math.max(Math.ceil(since), Number.MIN_SAFE_INTEGER), Number.MAX_SAFE_INTEGER);
 }
 
+/** A page of rows read by id after `after`, as records, with the last id read (`after` when none). */
+export function byId<T>(rows: Row[], after: number, to: (row: Row) => T): { rows: T[]; last: number } {
+  return { rows: rows.map(to), last: rows.length === 0 ? after : Number(rows[rows.length - 1].id) };
+}
+
 /** RRNs are a 4-digit date prefix and an 8-digit sequence; the sequence alone is unique and increasing. */
 export function rrnSequence(rrn: string): number {
   return Number(rrn.slice(-8)) || 0;

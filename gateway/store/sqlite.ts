@@ -5,7 +5,7 @@ import Database from 'better-sqlite3';
 import type { FeedEvent, NewFeedEvent } from '../feed/types.js';
 import { Checkpointer } from './checkpointer.js';
 import { JournalError, JournalErrorCodes } from './errors.js';
-import { appendedEvent, insertedTx, optional, rrnSequence, sinceBound, toBatch, toCase, toCredit, toEvent, toException, toReceipt, toReport, toSaf, toTotals, toTx, toUpload, type Row } from './rows.js';
+import { appendedEvent, byId, insertedTx, optional, rrnSequence, sinceBound, toBatch, toCase, toCredit, toEvent, toException, toReceipt, toReport, toSaf, toTotals, toTx, toUpload, type Row } from './rows.js';
 import { LATE_INDEXES, MIGRATIONS, SCHEMA } from './schema.js';
 import {
   DuplicateKeyError,
@@ -180,6 +180,7 @@ export class SqliteStore implements Store {
       batchesSince: s(`SELECT * FROM batches WHERE opened_at >= ? OR closed_at >= ? ORDER BY opened_at, terminal_id, batch_no`),
       safSince: s(`SELECT * FROM saf WHERE updated_at >= ? ORDER BY id`),
       uploadsSince: s(`SELECT * FROM uploads WHERE created_at >= ? ORDER BY id`),
+      uploadsAfter: s(`SELECT * FROM uploads WHERE id > ? ORDER BY id LIMIT ?`),
       exceptionsSince: s(`SELECT * FROM exceptions WHERE created_at >= ? ORDER BY id`),
       txSince: s(`SELECT * FROM transactions WHERE updated_at >= ? ORDER BY id`),
       insertUpload: s(`INSERT OR IGNORE INTO uploads (terminal_id, merchant_id, batch_no, original_mti, original_stan, proc_code, amount,
@@ -210,6 +211,7 @@ export class SqliteStore implements Store {
         auth_code, pan_masked, invoice, source, created_at) VALUES (@terminalId, @merchantId, @batchNo, @stan, @localDate, @kind, @amount,
         @currency, @rrn, @authCode, @panMasked, @invoice, @source, @createdAt)`),
       receiptsSince: s(`SELECT * FROM receipts WHERE created_at >= ? ORDER BY id`),
+      receiptsAfter: s(`SELECT * FROM receipts WHERE id > ? ORDER BY id LIMIT ?`),
       insertEvent: s(`INSERT INTO events (merchant_id, seq, at, type, data) VALUES (?, ?, ?, ?, ?)`),
       eventsOf: s(`SELECT * FROM events WHERE merchant_id = ? AND seq > ? ORDER BY seq LIMIT ?`),
       eventsAll: s(`SELECT * FROM events WHERE id > ? ORDER BY id LIMIT ?`),
@@ -592,6 +594,10 @@ export class SqliteStore implements Store {
     return (this.stmt.uploadsSince.all(sinceBound(since)) as Row[]).map(toUpload);
   }
 
+  async uploadsAfter(after: number, limit: number): Promise<{ rows: UploadRecord[]; last: number }> {
+    return byId(this.stmt.uploadsAfter.all(after, limit) as Row[], after, toUpload);
+  }
+
   async changedTransactions(after: number, limit: number): Promise<{ rows: TxRecord[]; last: number }> {
     const rows = this.stmt.txChanged.all(after, limit) as Row[];
     return { rows: rows.map(toTx), last: rows.length === 0 ? after : (rows[rows.length - 1].change_seq as number) };
@@ -662,6 +668,10 @@ export class SqliteStore implements Store {
 
   async receipts(since?: number): Promise<ReceiptRecord[]> {
     return (this.stmt.receiptsSince.all(sinceBound(since)) as Row[]).map(toReceipt);
+  }
+
+  async receiptsAfter(after: number, limit: number): Promise<{ rows: ReceiptRecord[]; last: number }> {
+    return byId(this.stmt.receiptsAfter.all(after, limit) as Row[], after, toReceipt);
   }
 
   async loadCases(): Promise<CaseRow[]> {

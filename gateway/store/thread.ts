@@ -13,7 +13,7 @@ const METHODS = [
   'recordLateReply', 'reassign', 'inFlight', 'lastRrnSequence', 'queueReversal', 'dueSaf', 'pendingSaf', 'updateSaf',
   'safStats', 'getBatch', 'openBatch', 'journalTotals', 'setTerminalTotals', 'closeBatch', 'openBatches', 'batches',
   'changedTransactions', 'transactions', 'addUpload', 'addException', 'importReport', 'reports', 'credits', 'exceptions',
-  'safSince', 'uploadsSince', 'uploads', 'uploadTotals', 'addReceipts', 'receipts', 'saveCases', 'loadCases',
+  'safSince', 'uploadsSince', 'uploadsAfter', 'uploads', 'uploadTotals', 'addReceipts', 'receipts', 'receiptsAfter', 'saveCases', 'loadCases',
   'appendEvents', 'eventsSince', 'lastEventSeq',
 ] as const satisfies readonly ThreadMethod[];
 const complete: Exclude<ThreadMethod, (typeof METHODS)[number]> extends never ? true : never = true;

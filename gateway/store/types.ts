@@ -286,6 +286,8 @@ export interface Store {
   safSince(since: number): Promise<SafItem[]>;
   /** Batch uploads received at or after `since`, in the order they came (for reconciliation). */
   uploadsSince(since: number): Promise<UploadRecord[]>;
+  /** Batch uploads after row `after` (0: from the first), in the order they came, at most `limit`; `last` as for changedTransactions. */
+  uploadsAfter(after: number, limit: number): Promise<{ rows: UploadRecord[]; last: number }>;
   uploads(terminalId: string, batchNo: string): Promise<UploadRecord[]>;
   uploadTotals(terminalId: string, batchNo: string): Promise<Totals>;
 
@@ -293,6 +295,8 @@ export interface Store {
   addReceipts(receipts: ReceiptRecord[]): Promise<number>;
   /** Kept receipts, or those kept at or after `since`, in the order they came. */
   receipts(since?: number): Promise<ReceiptRecord[]>;
+  /** Kept receipts after row `after` (0: from the first), in the order they came, at most `limit`; `last` as for changedTransactions. */
+  receiptsAfter(after: number, limit: number): Promise<{ rows: ReceiptRecord[]; last: number }>;
 
   /** Inserts or replaces reconciliation cases by id, in one commit. */
   saveCases(cases: CaseRow[]): Promise<void>;

@@ -137,6 +137,35 @@ describe('incremental sync', () => {
     expect(run.turns).toBeGreaterThanOrEqual(6);
   });
 
+  it('reads a full run\'s batch uploads and exported receipts a page at a time, with the event loop free between pages', async () => {
+    const { store, service, rows, reset } = await fixture();
+    await store.openBatch('TERM0001', '000001', 'MERCHANT0000001', T0);
+    const n = 4_500;
+    const stan = (i: number): string => String(i + 1).padStart(6, '0');
+    await store.addReceipts(
+      Array.from({ length: n }, (_, i) => ({
+        terminalId: 'TERM0001', merchantId: 'MERCHANT0000001', batchNo: '000001', stan: stan(i), localDate: '1121', kind: 'sale' as const,
+        amount: 100, currency: '840', rrn: null, authCode: null, panMasked: null, invoice: null, source: 'export' as const, createdAt: T0,
+      })),
+    );
+    await Promise.all(
+      Array.from({ length: n }, (_, i) =>
+        store.addUpload({
+          terminalId: 'TERM0001', merchantId: 'MERCHANT0000001', batchNo: '000001', originalMti: '0200', originalStan: stan(i), procCode: '000000',
+          amount: 100, currency: '840', rrn: null, authCode: null, panHash: null, panMasked: null, localDate: '1121', localTime: '101500',
+          invoice: null, matchedTxId: null, createdAt: T0,
+        }),
+      ),
+    );
+    reset();
+    const run = await turnsDuring(() => service.run());
+    expect(rows.get('uploadsAfter')).toBe(n);
+    expect(rows.get('receiptsAfter')).toBe(n);
+    // pages of 2,000: three of each, a turn between two pages
+    expect(run.turns).toBeGreaterThanOrEqual(4);
+    expect(run.result.agrees).toBe(true);
+  });
+
   it('adds credits to their batch funded totals whichever comes first, the sale or its credit', async () => {
     const { store, service } = await fixture();
     await store.openBatch('TERM0001', '000001', 'MERCHANT0000001', T0);

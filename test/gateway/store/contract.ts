@@ -204,6 +204,14 @@ export function storeContract(name: string, open: () => Promise<Store>, reopen?:
       await store.addUpload(upload);
       await store.addUpload({ ...upload, originalStan: '000002', createdAt: 4_000 });
       expect((await store.uploadsSince(2_000)).map((u) => u.originalStan)).toEqual(['000002']);
+      await store.addUpload({ ...upload, originalStan: '000003', createdAt: 500 });
+      // by row, in the order they came, whatever their times
+      const first = await store.uploadsAfter(0, 2);
+      expect(first.rows.map((u) => u.originalStan)).toEqual(['000001', '000002']);
+      expect(first.rows[0]).toEqual(upload);
+      const rest = await store.uploadsAfter(first.last, 2);
+      expect(rest.rows.map((u) => u.originalStan)).toEqual(['000003']);
+      expect(await store.uploadsAfter(rest.last, 2)).toEqual({ rows: [], last: rest.last });
       const a = await store.insertTransaction(tx());
       const b = await store.insertTransaction(tx());
       const ia = await store.queueReversal(a.id, 'stub', 'timeout', 1_000);
@@ -230,6 +238,12 @@ export function storeContract(name: string, open: () => Promise<Store>, reopen?:
       expect(await store.addReceipts([{ ...r, amount: 1 }, { ...r, localDate: '1122', createdAt: 3_000 }])).toBe(1);
       expect((await store.receipts()).map((x) => [x.stan, x.localDate, x.amount, x.kind])).toEqual([['000011', '1121', 1234, 'sale'], ['000012', '1121', 1234, 'offline'], ['000011', '1122', 1234, 'sale']]);
       expect(await store.receipts(2_000)).toEqual([{ ...r, stan: '000012', kind: 'offline', rrn: null, createdAt: 2_000 }, { ...r, localDate: '1122', createdAt: 3_000 }]);
+      const first = await store.receiptsAfter(0, 2);
+      expect(first.rows).toEqual([r, { ...r, stan: '000012', kind: 'offline', rrn: null, createdAt: 2_000 }]);
+      const rest = await store.receiptsAfter(first.last, 2);
+      expect(rest.rows).toEqual([{ ...r, localDate: '1122', createdAt: 3_000 }]);
+      expect(rest.last).toBeGreaterThan(first.last);
+      expect(await store.receiptsAfter(rest.last, 2)).toEqual({ rows: [], last: rest.last });
       await store.close();
     });
 
