@@ -314,12 +314,12 @@ function journalObserver(metrics: Metrics, logger: Logger): JournalObserver {
   };
 }
 
-/** The configured journal, not yet initialized; `observer` sees a SQLite journal's commits (not on its own thread). */
+/** The configured journal, not yet initialized; `observer` sees a SQLite journal's commits (not on its own thread) and its failure. */
 export function storeFor(config: StoreConfig, observer?: JournalObserver): Store {
   if (config.driver === 'postgres') return new PostgresStore({ url: config.url ?? '', schema: config.schema });
   // on the event loop unless asked: on two cores the messages to and from a journal thread cost the event loop more
   // than the statements they carry (README, "The journal")
-  if (config.thread === true) return new SqliteThreadStore({ path: config.path, synchronous: config.synchronous });
+  if (config.thread === true) return new SqliteThreadStore({ path: config.path, synchronous: config.synchronous, observer });
   try {
     return new SqliteStore({ path: config.path, synchronous: config.synchronous, observer });
   } catch (e) {

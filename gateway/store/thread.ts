@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { ChurnTable } from '../churn-table.js';
 import { JournalError, JournalErrorCodes } from './errors.js';
-import type { SqliteStoreOptions } from './sqlite.js';
+import type { JournalObserver, SqliteStoreOptions } from './sqlite.js';
 import { isShort, Outbox, Short, type Call, type Ready, type Result, type ThreadMethod, type WireError } from './thread-protocol.js';
 import { DuplicateKeyError, type Store, type TxKey } from './types.js';
 
@@ -67,7 +67,11 @@ export class SqliteThreadStore implements Store {
   private syncFailure: JournalError | undefined;
   private closing: Promise<void> | undefined;
 
-  constructor(opts: SqliteStoreOptions) {
+  /** Told when the journal stops taking writes (commits and syncs are counted in the thread, not here). */
+  private readonly onFailure: JournalObserver['failed'];
+
+  constructor({ observer, ...opts }: SqliteStoreOptions) {
+    this.onFailure = observer?.failed;
     this.worker = new Worker(workerScript(), { workerData: opts });
     this.ready = new Promise<void>((resolve, reject) => {
       const failed = (e: Error): void => {
@@ -130,7 +134,10 @@ export class SqliteThreadStore implements Store {
       if (!r[1]) {
         const e = fromWire(r[2]) as Error & { code?: string };
         // the journal in the thread stopped taking writes
-        if (e.code === JournalErrorCodes.syncFailed) this.syncFailure ??= new JournalError(JournalErrorCodes.syncFailed, e.message);
+        if (e.code === JournalErrorCodes.syncFailed && this.syncFailure === undefined) {
+          this.syncFailure = new JournalError(JournalErrorCodes.syncFailed, e.message);
+          this.onFailure?.(this.syncFailure);
+        }
         p.reject(e);
       }
       else if (isShort(p.method)) p.resolve((Short[p.method].expand as (v: unknown, args: unknown[]) => unknown)(r[2], p.args));

@@ -22,7 +22,8 @@ const exception = (i: number): ExceptionRecord => ({ kind: 'REVERSAL_ABANDONED',
 const writer = (cls: StoreClass): string => `
 import { ${cls} as Store } from ${JSON.stringify(STORES[cls])};
 // no checkpoint during the run: its syncs would take the injected failure
-const store = new Store({ path: process.argv[2], synchronous: 'full', checkpointIntervalMs: 60000 });
+const observer = { committed() {}, synced() {}, failed: (e) => console.log('observed ' + e.code) };
+const store = new Store({ path: process.argv[2], synchronous: 'full', checkpointIntervalMs: 60000, observer });
 await store.init();
 for (let i = 0; i < 16; i++) {
   const e = { kind: 'REVERSAL_ABANDONED', txId: null, terminalId: 'T1', merchantId: 'M1', detail: 'n' + i, createdAt: i };
@@ -47,7 +48,10 @@ describe.skipIf(STRACE === undefined).each(Object.keys(STORES) as StoreClass[])(
       env: { ...process.env, UV_USE_IO_URING: '0' },
     });
     expect(r.status, r.stderr).toBe(0);
-    const lines = r.stdout.split('\n').filter(Boolean);
+    const all = r.stdout.split('\n').filter(Boolean);
+    // the observer heard of it once (the gateway logs it and sets its metric then)
+    expect(all.filter((l) => l.startsWith('observed'))).toEqual([`observed ${JournalErrorCodes.syncFailed}`]);
+    const lines = all.filter((l) => !l.startsWith('observed'));
     expect(lines.at(-1)).toBe(`failure ${JournalErrorCodes.syncFailed}`);
     const answers = lines.slice(0, -1);
     const resolved = answers.filter((l) => l.startsWith('resolved')).length;
