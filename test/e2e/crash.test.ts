@@ -1,70 +1,36 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SqliteStore } from '../../gateway/store/sqlite.js';
 import { startAcquirer, type AcquirerStub } from '../../terminal-sim/acquirer/index.js';
-import { PAN_KEY, waitFor } from './stack.js';
+import { startGatewayProcess, writeProcessConfig } from './gateway-process.js';
+import { waitFor } from './stack.js';
 import { sale, TestTerminal } from './terminal-client.js';
 
-// the gateway runs as a real process (built by `npm test`, which compiles before it tests) so it can be killed -9
-const CLI = fileURLToPath(new URL('../../dist/gateway/cli.js', import.meta.url));
-
+// the gateway runs as a real process so it can be killed -9
 let dir: string;
 let stub: AcquirerStub;
 let configPath: string;
 
 beforeAll(async () => {
-  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run "npm run build" (npm test does) before this test`);
   dir = mkdtempSync(join(tmpdir(), 'posgw-crash-'));
   // a little acquirer latency keeps requests in flight upstream when the kill comes
   stub = await startAcquirer({ port: 0, httpPort: 0, dbPath: join(dir, 'acquirer.db'), latencyMs: 30, logger: pino({ level: 'silent' }) });
-  configPath = join(dir, 'gateway.json');
-  writeFileSync(
-    configPath,
-    JSON.stringify({
-      listeners: [{ name: 'terminals', host: '127.0.0.1', port: 0 }],
-      acquirers: [{ id: 'stub', host: '127.0.0.1', port: stub.port, deadlineMs: 2000, reconnect: { initialMs: 50, maxMs: 500, jitter: 0.1 } }],
-      http: { host: '127.0.0.1', port: 0 },
-      store: { driver: 'sqlite', path: join(dir, 'gateway.db'), synchronous: 'full' },
-      saf: { retryInitialMs: 100, retryMaxMs: 500, pollMs: 50 },
-      security: { panHashKey: PAN_KEY },
-      merchants: [{ id: 'MERCHANT0000001', name: 'Crash Test Shop' }],
-      terminals: [1, 2, 3, 4].map((i) => ({ id: `TERM000${i}`, merchantId: 'MERCHANT0000001' })),
-      log: { level: 'info' },
-    }),
-  );
+  configPath = writeProcessConfig(dir, stub.port);
 });
 afterAll(async () => {
   await stub?.close();
 });
 
-/** Starts the gateway process and resolves with it and its terminal port, read from its "gateway started" log line. */
-function startProcess(): Promise<{ child: ChildProcess; port: number; exited: Promise<unknown> }> {
-  const child = spawn(process.execPath, [CLI, 'run', '--config', configPath], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const exited = new Promise((r) => child.once('exit', r));
-  return new Promise((resolve, reject) => {
-    const lines = createInterface({ input: child.stdout! });
-    const timer = setTimeout(() => reject(new Error('gateway did not start in 10 s')), 10_000);
-    lines.on('line', (line) => {
-      if (!line.includes('"gateway started"')) return;
-      clearTimeout(timer);
-      resolve({ child, exited, port: (JSON.parse(line) as { listeners: { terminals: number } }).listeners.terminals });
-    });
-    child.once('exit', (code) => reject(new Error(`gateway exited early with code ${code}`)));
-  });
-}
 
 describe('kill -9 under load, then restart', () => {
   it('keeps every approval either journaled as approved or reversed, three times over', async () => {
     const approvedAtTerminal = new Set<string>();
     let amount = 10_000;
     for (let round = 0; round < 3; round++) {
-      const { child, port, exited } = await startProcess();
+      const { child, port, exited } = await startGatewayProcess(configPath);
       const terminals = await Promise.all([1, 2, 3, 4].map(() => TestTerminal.connect(port)));
       let stop = false;
       // four terminals sending back to back until the kill; bounded by the kill, which comes after 400-900 ms
@@ -86,7 +52,7 @@ describe('kill -9 under load, then restart', () => {
       await exited;
     }
     // a last run recovers what the last kill left in flight and drains the reversals
-    const { child, exited } = await startProcess();
+    const { child, exited } = await startGatewayProcess(configPath);
     const store = new SqliteStore({ path: join(dir, 'gateway.db') });
     try {
       await waitFor(async () => (await store.safStats()).depth === 0 && (await store.inFlight()).length === 0, 15_000, 'recovery and reversals done');

@@ -8,6 +8,7 @@ import type { AlertsConfig } from '../../../gateway/config/types.js';
 import type { Alert } from '../../../gateway/feed/types.js';
 import { createMetrics, type Metrics } from '../../../gateway/metrics.js';
 import { SqliteStore } from '../../../gateway/store/sqlite.js';
+import { newTx } from '../store/tx-fixture.js';
 import type { NewTransaction, TxRecord } from '../../../gateway/store/types.js';
 
 export const M1 = 'MERCHANT0000001';
@@ -103,36 +104,9 @@ export async function journal(store: SqliteStore, o: Partial<NewTransaction> & {
   stanSeq++;
   const stan = String(stanSeq).padStart(6, '0');
   const { state, at, ...rest } = o;
-  const tx = await store.insertTransaction({
-    terminalId: 'TERM0001',
-    batchNo: '000001',
-    stan,
-    localDate: '1121',
-    mtiClass: '020',
-    merchantId: M1,
-    mti: '0200',
-    procCode: '000000',
-    localTime: '100000',
-    invoice: null,
-    amount: 1000,
-    currency: '840',
-    panHash: null,
-    panMasked: '476173******0119',
-    entryMode: '051',
-    fingerprint: `fp-${stan}`,
-    acquirerId: 'acq-a',
-    route: 'default: acq-a',
-    upstreamStan: stan,
-    rrn: `6325${stan.padStart(8, '0')}`,
-    transmittedAt: '1121100000',
-    state: 'forwarding',
-    responseCode: null,
-    authCode: null,
-    captured: false,
-    originalId: null,
-    createdAt: at,
-    ...rest,
-  });
+  const tx = await store.insertTransaction(
+    newTx(stanSeq, { localTime: '100000', fingerprint: `fp-${stan}`, acquirerId: 'acq-a', route: 'default: acq-a', rrn: `6325${stan.padStart(8, '0')}`, transmittedAt: '1121100000', createdAt: at, ...rest }),
+  );
   await store.recordOutcome(tx.id, { state, responseCode: state === 'approved' ? '00' : state === 'declined' ? '05' : '91', authCode: state === 'approved' ? 'A1B2C3' : null, captured: state === 'approved', at });
   return (await store.getTransaction(tx.id))!;
 }

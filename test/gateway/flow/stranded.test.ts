@@ -7,41 +7,10 @@ import { StrandedRequests } from '../../../gateway/flow/stranded.js';
 import { createMetrics } from '../../../gateway/metrics.js';
 import { SqliteStore } from '../../../gateway/store/sqlite.js';
 import type { NewTransaction } from '../../../gateway/store/types.js';
+import { newTx } from '../store/tx-fixture.js';
 
 let stan = 0;
-function forwarding(over: Partial<NewTransaction> = {}): NewTransaction {
-  stan++;
-  return {
-    terminalId: 'TERM0001',
-    batchNo: '000001',
-    stan: String(stan).padStart(6, '0'),
-    localDate: '1207',
-    mtiClass: '020',
-    merchantId: 'MERCHANT0000001',
-    mti: '0200',
-    procCode: '000000',
-    localTime: '101500',
-    invoice: null,
-    amount: 1000,
-    currency: '840',
-    panHash: null,
-    panMasked: '476173******0119',
-    entryMode: '051',
-    fingerprint: `fp${stan}`,
-    acquirerId: 'stub',
-    route: 'default: stub',
-    upstreamStan: String(stan).padStart(6, '0'),
-    rrn: `634100${String(stan).padStart(6, '0')}`,
-    transmittedAt: '1207101500',
-    state: 'forwarding',
-    responseCode: null,
-    authCode: null,
-    captured: false,
-    originalId: null,
-    createdAt: 1_000,
-    ...over,
-  };
-}
+const forwarding = (over: Partial<NewTransaction> = {}): NewTransaction => newTx(++stan, over);
 
 let store: SqliteStore;
 afterEach(async () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { NewFeedEvent } from '../../../gateway/feed/types.js';
 import { DuplicateKeyError, type NewTransaction, type Store } from '../../../gateway/store/types.js';
+import { newTx } from './tx-fixture.js';
 
 /**
  * The contract every Store adapter passes: the same suite runs against SQLite today and PostgreSQL when it comes.
@@ -11,36 +12,7 @@ export function storeContract(name: string, open: () => Promise<Store>, reopen?:
   let seq = 0;
   function tx(over: Partial<NewTransaction> = {}): NewTransaction {
     seq++;
-    return {
-      terminalId: 'TERM0001',
-      batchNo: '000001',
-      stan: String(seq).padStart(6, '0'),
-      localDate: '1121',
-      mtiClass: '020',
-      merchantId: 'MERCHANT0000001',
-      mti: '0200',
-      procCode: '000000',
-      localTime: '101500',
-      invoice: String(seq).padStart(6, '0'),
-      amount: 1000,
-      currency: '840',
-      panHash: 'ab'.repeat(32),
-      panMasked: '476173******0119',
-      entryMode: '051',
-      fingerprint: `fp${seq}`,
-      acquirerId: 'stub',
-      route: 'default: stub',
-      upstreamStan: String(seq).padStart(6, '0'),
-      rrn: `5325${String(seq).padStart(8, '0')}`,
-      transmittedAt: '1121101500',
-      state: 'forwarding',
-      responseCode: null,
-      authCode: null,
-      captured: false,
-      originalId: null,
-      createdAt: 1_000,
-      ...over,
-    };
+    return newTx(seq, { invoice: String(seq).padStart(6, '0'), panHash: 'ab'.repeat(32), ...over });
   }
 
   describe(`store contract: ${name}`, () => {
