@@ -16,7 +16,7 @@ import type { FlowContext } from './flow/context.js';
 import { StrandedRequests } from './flow/stranded.js';
 import { buildHttp } from './http.js';
 import { createMetrics, type Metrics } from './metrics.js';
-import { isApproval, RC } from './responses.js';
+import { isApproval } from './responses.js';
 import { AcquirerGate } from './routing/gate.js';
 import { Router } from './routing/router.js';
 import { reconOptionsOf } from './recon-service/config.js';

@@ -60,15 +60,14 @@ export class MessageCodec {
   private readonly bitmap = new Uint8Array(24);
   private readonly present = new Int32Array(MAX_FIELD);
   private readonly writer = new Writer(8192);
-  /** The highest field number a message can carry: 128, or 192 with a tertiary bitmap. */
-  private readonly last: number;
 
   constructor(spec: MessageSpec) {
     this.spec = spec;
     this.hexBitmap = spec.bitmap.encoding === 'hex';
     this.tertiary = spec.bitmap.tertiary === true;
     this.mtiEncoding = spec.mti.encoding;
-    const last = (this.last = this.tertiary ? 192 : 128);
+    // the highest field number a message can carry
+    const last = this.tertiary ? 192 : 128;
     for (const key of Object.keys(spec.fields)) {
       const n = Number(key);
       if (!Number.isInteger(n) || n < 2 || n > last || (this.tertiary && n === 65)) {

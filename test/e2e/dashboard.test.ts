@@ -6,7 +6,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultAlertsConfig } from '../../gateway/alerts/index.js';
 import { defaultRules } from '../../terminal-sim/acquirer/index.js';
-import { startStack, waitFor, type Stack } from './stack.js';
+import { startStack, type Stack } from './stack.js';
 import { sale, TEST_PAN, type TestTerminal } from './terminal-client.js';
 
 // the system's Chromium (Debian package "chromium"; .ci/run installs it), driven by playwright-core
