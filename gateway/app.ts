@@ -26,6 +26,7 @@ import { RrnGenerator } from './rrn.js';
 import { SafQueue } from './saf.js';
 import { SerialPorts, type SerialListenerOptions } from './serial/index.js';
 import { JournalError, JournalErrorCodes } from './store/errors.js';
+import { JournalHealth } from './store/health.js';
 import { JournalOwner } from './store/owner.js';
 import { PostgresJournalOwner } from './store/postgres-owner.js';
 import { addressOf, PostgresStore } from './store/postgres.js';
@@ -78,12 +79,13 @@ export async function startGateway(config: GatewayConfig, opts: GatewayOptions =
   const clock = opts.clock ?? systemClock;
   const logger = opts.logger ?? createLogger(config.log.level);
   const metrics = createMetrics();
+  const journalHealth = new JournalHealth(clock);
   // a journal this gateway opens is its own while it runs: a second gateway on it is refused (an import of a
   // settlement report into a SQLite journal goes through this gateway's HTTP API)
   const owner = opts.store === undefined ? await ownJournal(config.store, logger, clock) : undefined;
   let store: Store;
   try {
-    store = opts.store ?? storeFor(config.store, journalObserver(metrics, logger));
+    store = opts.store ?? storeFor(config.store, journalObserver(metrics, logger, journalHealth));
   } catch (e) {
     await owner?.release();
     throw e;
@@ -93,7 +95,7 @@ export async function startGateway(config: GatewayConfig, opts: GatewayOptions =
   const started: (() => unknown)[] = [() => owner?.release(), () => store.close()];
   try {
     await store.init();
-    return await start(config, opts, { clock, logger, metrics, store, owner }, started);
+    return await start(config, opts, { clock, logger, metrics, store, owner, journalHealth }, started);
   } catch (e) {
     for (const stop of started.reverse()) await Promise.resolve().then(stop).catch(() => undefined);
     throw e;
@@ -125,7 +127,14 @@ async function ownJournal(config: StoreConfig, logger: Logger, clock: Clock): Pr
 async function start(
   config: GatewayConfig,
   opts: GatewayOptions,
-  { clock, logger, metrics, store, owner }: { clock: Clock; logger: Logger; metrics: Metrics; store: Store; owner: Owner | undefined },
+  {
+    clock,
+    logger,
+    metrics,
+    store,
+    owner,
+    journalHealth,
+  }: { clock: Clock; logger: Logger; metrics: Metrics; store: Store; owner: Owner | undefined; journalHealth: JournalHealth },
   started: (() => unknown)[],
 ): Promise<RunningGateway> {
   const links = new Map<string, HostLink>();
@@ -196,6 +205,7 @@ async function start(
       const gate = gates.get(id);
       return gate !== undefined && !gate.drained && !gate.available();
     },
+    journalWrites: () => journalHealth.failing(),
   });
   ctx.alerts = alerts;
   followAlerts(feed, alerts);
@@ -240,7 +250,7 @@ async function start(
   await alerts.start(recon);
   const merchantTokens = new Map(config.merchants.flatMap((m) => (m.apiToken === undefined ? [] : [[m.id, m.apiToken] as const])));
   const reconHttp = { service: recon, adminToken: config.http.adminToken, merchantTokens, terminals: new Map(config.terminals.map((t) => [t.id, t.merchantId])) };
-  const http = buildHttp({ links, gates, store, metrics, clock, logger, adminToken: config.http.adminToken, serial, recon: reconHttp });
+  const http = buildHttp({ links, gates, store, journalHealth, metrics, clock, logger, adminToken: config.http.adminToken, serial, recon: reconHttp });
   followRecon(feed, recon, clock);
   feed.setFundedSource((terminalId, batchNo) => recon.funded(terminalId, batchNo));
   const feedServer = new FeedServer({
@@ -299,8 +309,11 @@ async function start(
   };
 }
 
-/** The journal's commits and syncs, as metrics; its failure, at once in the log (the alerts engine raises it too). */
-function journalObserver(metrics: Metrics, logger: Logger): JournalObserver {
+/**
+ * The journal's commits and syncs, as metrics; its failures, at once in the log (the alerts engine raises them too) and
+ * into `health`.
+ */
+function journalObserver(metrics: Metrics, logger: Logger, health: JournalHealth): JournalObserver {
   return {
     committed: (writes) => metrics.journalCommitWrites.observe(writes),
     synced: (ms) => metrics.journalSync.observe(ms / 1000),
@@ -310,6 +323,19 @@ function journalObserver(metrics: Metrics, logger: Logger): JournalObserver {
         { alert: e.code, error: e.message },
         'journal failed: every terminal request is answered 96 without being forwarded; restart the gateway once the disk is sound (recovery reverses what was in flight)',
       );
+    },
+    writeFailed: (e) => {
+      metrics.journalWriteFailures.inc();
+      if (health.writeFailed(e)) {
+        logger.error(
+          { alert: 'JOURNAL_WRITES_FAILING', error: e instanceof Error ? e.message : String(e) },
+          'journal writes failing (disk full or failing): requests are answered 96 without being forwarded until the file takes writes again',
+        );
+      }
+    },
+    writesResumed: () => {
+      const spell = health.writesResumed();
+      if (spell !== undefined) logger.warn({ failures: spell.failures, since: new Date(spell.since).toISOString() }, 'journal writes go through again');
     },
   };
 }

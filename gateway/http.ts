@@ -6,6 +6,7 @@ import { webRoutes } from './http-web.js';
 import type { Metrics } from './metrics.js';
 import type { AcquirerGate } from './routing/gate.js';
 import type { SerialPorts } from './serial/index.js';
+import type { JournalHealth } from './store/health.js';
 import type { Store } from './store/types.js';
 
 export interface HttpDeps {
@@ -14,6 +15,8 @@ export interface HttpDeps {
   /** When set, admin routes (drain, resume) need `Authorization: Bearer <token>`. */
   adminToken?: string;
   store: Store;
+  /** Whether the journal's file takes writes now (absent: not watched). */
+  journalHealth?: Pick<JournalHealth, 'failing'>;
   metrics: Metrics;
   clock: { now(): number };
   logger: import('pino').Logger;
@@ -36,12 +39,12 @@ export function buildHttp(deps: HttpDeps): FastifyInstance {
   app.get('/health', async (_req, res) => {
     const acquirers = [...deps.links.values()].map((l) => ({ id: l.id, state: l.state, ...pick(l.stats()) }));
     const saf = await deps.store.safStats();
-    const failure = deps.store.failure?.();
-    const ok = acquirers.every((a) => a.state === 'up') && failure === undefined;
+    const journal = journalStatus(deps);
+    const ok = acquirers.every((a) => a.state === 'up') && journal.status === 'ok';
     res.code(ok ? 200 : 503);
     return {
       status: ok ? 'ok' : 'degraded',
-      journal: failure === undefined ? { status: 'ok' } : { status: 'failed', code: failure.code, message: failure.message },
+      journal,
       acquirers,
       storeAndForward: { depth: saf.depth, oldestAgeSeconds: saf.oldestCreatedAt === null ? null : (deps.clock.now() - saf.oldestCreatedAt) / 1000 },
       // a lost serial port is a terminal problem, not the gateway's: it does not change the status
@@ -110,6 +113,15 @@ export async function acquirerRows(deps: HttpDeps) {
 }
 
 /** Gauges read from the journal at scrape time. */
+/** Failed for good (a failed sync), failing now (its file refuses writes), or ok. */
+function journalStatus(deps: HttpDeps): { status: 'ok' } | { status: 'failed' | 'failing'; code: string; message: string; since?: string; failures?: number } {
+  const failure = deps.store.failure?.();
+  if (failure !== undefined) return { status: 'failed', code: failure.code, message: failure.message };
+  const failing = deps.journalHealth?.failing();
+  if (failing === undefined) return { status: 'ok' };
+  return { status: 'failing', code: 'JOURNAL_WRITE_FAILED', message: failing.error, since: new Date(failing.since).toISOString(), failures: failing.failures };
+}
+
 export async function refreshGauges(deps: HttpDeps): Promise<void> {
   const saf = await deps.store.safStats();
   deps.metrics.safDepth.set(saf.depth);

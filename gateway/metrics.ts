@@ -93,6 +93,11 @@ export function createMetrics() {
     duplicates: new Counter({ name: 'posgw_duplicates_total', help: 'Terminal requests answered from the journal as duplicates', registers: [registry] }),
     reversalsSent: new Counter({ name: 'posgw_reversals_sent_total', help: 'Reversal attempts sent to acquirers', labelNames: ['acquirer', 'mti'], registers: [registry] }),
     reversalsAbandoned: new Counter({ name: 'posgw_reversals_abandoned_total', help: 'Reversals that expired unacknowledged', labelNames: ['acquirer'], registers: [registry] }),
+    journalWriteFailures: new Counter({
+      name: 'posgw_journal_write_failures_total',
+      help: 'Journal writes or commits the file refused (disk full, I/O error): their requests were answered 96',
+      registers: [registry],
+    }),
     journalFailed: new Gauge({
       name: 'posgw_journal_failed',
       help: '1 once the journal takes no more writes (a sync of its files failed): every request is answered 96 unforwarded until a restart',

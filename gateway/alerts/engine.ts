@@ -5,10 +5,11 @@ import type { Alert } from '../feed/types.js';
 import type { Metrics } from '../metrics.js';
 import type { Case } from '../recon/index.js';
 import { changedPages } from '../store/pages.js';
+import type { WritesFailing } from '../store/health.js';
 import type { Store } from '../store/types.js';
 import { Rules, type Reading, type Rule, type RuleInput, type RuleName } from './reading.js';
 import { openBatch, receiptsWithoutCredit, safBacklog } from './rules/backlog.js';
-import { journalFailed } from './rules/journal.js';
+import { journalFailed, journalWritesFailing } from './rules/journal.js';
 import { approvalRate, upstreamLatency, upstreamTimeouts, volumeDrop } from './rules/traffic.js';
 import { Signals, type Outcome } from './signals.js';
 import { WebhookSender } from './webhook.js';
@@ -29,6 +30,8 @@ export interface AlertEngineOptions {
   merchants: readonly string[];
   /** Per acquirer: whether it is unreachable now (link down, breaker open) and not drained on purpose. */
   acquirerDown?: (acquirerId: string) => boolean;
+  /** The spell of writes the journal's file is refusing now, if it is. */
+  journalWrites?: () => WritesFailing | undefined;
 }
 
 /** Where the open RECEIPT_WITHOUT_CREDIT cases come from (the gateway's ReconService). */
@@ -53,6 +56,7 @@ const RULES: readonly [RuleName, (c: AlertsConfig) => boolean, Rule][] = [
   [Rules.OPEN_BATCH, (c) => c.openBatch.enabled, openBatch],
   // no switch: with the journal stopped nothing else the gateway does counts
   [Rules.JOURNAL_FAILED, () => true, journalFailed],
+  [Rules.JOURNAL_WRITES_FAILING, () => true, journalWritesFailing],
 ];
 
 /**
@@ -239,6 +243,7 @@ export class AlertEngine {
       signals: this.signals,
       store: this.opts.store,
       merchants: this.opts.merchants,
+      journalWrites: this.opts.journalWrites,
       merchantsOf: (acquirerId, since) => {
         const recent = this.signals.usersOf(acquirerId, since);
         return recent.length > 0 ? recent.sort() : [...this.opts.merchants];

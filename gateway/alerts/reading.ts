@@ -1,6 +1,7 @@
 import type { AlertsConfig } from '../config/types.js';
 import type { AlertScope } from '../feed/types.js';
 import type { Case } from '../recon/index.js';
+import type { WritesFailing } from '../store/health.js';
 import type { Store } from '../store/types.js';
 import type { Signals } from './signals.js';
 
@@ -13,6 +14,7 @@ export const Rules = {
   SAF_BACKLOG: 'saf_backlog',
   OPEN_BATCH: 'open_batch',
   JOURNAL_FAILED: 'journal_failed',
+  JOURNAL_WRITES_FAILING: 'journal_writes_failing',
 } as const;
 export type RuleName = (typeof Rules)[keyof typeof Rules];
 
@@ -44,6 +46,8 @@ export interface RuleInput {
   store: Pick<Store, 'safStats' | 'pendingSaf' | 'openBatches' | 'failure'>;
   /** Every configured merchant: whom a gateway-wide alert concerns. */
   merchants: readonly string[];
+  /** The spell of writes the journal's file is refusing now, if it is (absent: not watched). */
+  journalWrites?: () => WritesFailing | undefined;
   /** Merchants an acquirer-wide alert concerns: those that used the acquirer since `since`, else every configured one. */
   merchantsOf(acquirerId: string, since: number): string[];
   /** The acquirer's link is down or its breaker open (and it is not drained on purpose). */

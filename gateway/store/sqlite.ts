@@ -54,7 +54,14 @@ export interface JournalObserver {
   synced(ms: number): void;
   /** The journal stopped taking writes (a failed sync), once. */
   failed?(error: JournalError): void;
+  /** A write or a commit failed for the file's sake (disk full, I/O error), not for its data's: it was not journaled. */
+  writeFailed?(error: unknown): void;
+  /** A commit went through after such failures. */
+  writesResumed?(): void;
 }
+
+/** SQLite's codes for a file that cannot take a write (full, failing, read-only, gone), as against a write's own fault. */
+const FILE_ERROR = /^SQLITE_(FULL|IOERR|READONLY|CANTOPEN|CORRUPT|NOTADB)/;
 
 /** Bytes a WAL file keeps when it starts over (256 MiB): a few seconds of writes at full load. */
 const WAL_SIZE_LIMIT = 256 * 1024 * 1024;
@@ -99,6 +106,8 @@ export class SqliteStore implements Store {
   /** Set by a failed sync, for good: no write is taken after it. */
   private syncFailure: JournalError | undefined;
   private readonly syncFault: SqliteStoreOptions['syncFault'];
+  /** A write failed for the file's sake and no commit has gone through since. */
+  private fileFaulty = false;
   private dbFd: number | undefined;
   /** The last `change_seq` given to a transaction row. */
   private changeSeq: number;
@@ -350,7 +359,12 @@ export class SqliteStore implements Store {
     if (this.syncFailure !== undefined) return Promise.reject(this.syncFailure);
     if (!this.open) {
       if (this.walCopiedAt !== 0 && this.db.open) this.startWalOver();
-      this.db.exec('BEGIN IMMEDIATE');
+      try {
+        this.db.exec('BEGIN IMMEDIATE');
+      } catch (e) {
+        this.toldIfFileFault(e);
+        return Promise.reject(e);
+      }
       this.open = true;
       // while the WAL is being synced the transaction stays open and gathers writes; the sync's end commits them
       if (!this.syncRunning) setImmediate(() => this.commit());
@@ -359,11 +373,20 @@ export class SqliteStore implements Store {
     try {
       result = fn();
     } catch (e) {
+      this.toldIfFileFault(e);
       return Promise.reject(e);
     }
     return new Promise<T>((resolve, reject) => {
       this.waiting.push({ resolve: () => resolve(result), reject });
     });
+  }
+
+  /** A write that did not happen is told to the observer when the file is at fault. */
+  private toldIfFileFault(e: unknown): void {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code !== 'string' || !FILE_ERROR.test(code)) return;
+    this.fileFaulty = true;
+    this.observer?.writeFailed?.(e);
   }
 
   private commit(): void {
@@ -380,10 +403,15 @@ export class SqliteStore implements Store {
     try {
       this.db.exec('COMMIT');
     } catch (e) {
+      this.toldIfFileFault(e);
       this.rollback(e, waiting);
       return;
     }
     this.observer?.committed(waiting.length);
+    if (this.fileFaulty) {
+      this.fileFaulty = false;
+      this.observer?.writesResumed?.();
+    }
     if (this.walPath === undefined) {
       for (const w of waiting) w.resolve();
       return;

@@ -1,14 +1,21 @@
 // The journal's thread: one SqliteStore, driven by the calls the main thread posts (see thread.ts).
 import { parentPort, workerData } from 'node:worker_threads';
 import { SqliteStore, type SqliteStoreOptions } from './sqlite.js';
-import { isShort, Outbox, Short, toWire, type Call, type Ready, type Result } from './thread-protocol.js';
+import { isShort, Outbox, Short, toWire, type Call, type FileNews, type Ready, type Result } from './thread-protocol.js';
 
 const port = parentPort!;
 
 function open(): SqliteStore | undefined {
   try {
     // this thread has nothing else to do while the WAL syncs: the calls that arrive meanwhile wait for the next commit
-    return new SqliteStore({ ...(workerData as SqliteStoreOptions), syncInline: true });
+    // the main thread hears of the file's failures (commits and syncs are not counted across)
+    const observer = {
+      committed: () => undefined,
+      synced: () => undefined,
+      writeFailed: (e: unknown) => port.postMessage({ writeFailed: toWire(e) } satisfies FileNews),
+      writesResumed: () => port.postMessage({ writesResumed: true } satisfies FileNews),
+    };
+    return new SqliteStore({ ...(workerData as SqliteStoreOptions), syncInline: true, observer });
   } catch (e) {
     port.postMessage({ ready: false, error: toWire(e) } satisfies Ready);
     return undefined;

@@ -4,7 +4,7 @@ import { Worker } from 'node:worker_threads';
 import { ChurnTable } from '../churn-table.js';
 import { JournalError, JournalErrorCodes } from './errors.js';
 import type { JournalObserver, SqliteStoreOptions } from './sqlite.js';
-import { isShort, Outbox, Short, type Call, type Ready, type Result, type ThreadMethod, type WireError } from './thread-protocol.js';
+import { isShort, Outbox, Short, type Call, type FileNews, type Ready, type Result, type ThreadMethod, type WireError } from './thread-protocol.js';
 import { DuplicateKeyError, type Store, type TxKey } from './types.js';
 
 /** Every method the thread runs; the check below fails to compile when the Store interface gains one not listed. */
@@ -67,11 +67,11 @@ export class SqliteThreadStore implements Store {
   private syncFailure: JournalError | undefined;
   private closing: Promise<void> | undefined;
 
-  /** Told when the journal stops taking writes (commits and syncs are counted in the thread, not here). */
-  private readonly onFailure: JournalObserver['failed'];
+  /** Told of the journal's failures (its commits and syncs are counted in the thread, not here). */
+  private readonly observer: JournalObserver | undefined;
 
   constructor({ observer, ...opts }: SqliteStoreOptions) {
-    this.onFailure = observer?.failed;
+    this.observer = observer;
     this.worker = new Worker(workerScript(), { workerData: opts });
     this.ready = new Promise<void>((resolve, reject) => {
       const failed = (e: Error): void => {
@@ -83,7 +83,11 @@ export class SqliteThreadStore implements Store {
           failed(new JournalError(JournalErrorCodes.threadFailed, `journal: cannot open ${opts.path}: ${m.error.message}`, { cause: fromWire(m.error) }));
           return;
         }
-        this.worker.on('message', (results: Result[]) => this.settle(results));
+        this.worker.on('message', (m: Result[] | FileNews) => {
+          if (Array.isArray(m)) this.settle(m);
+          else if ('writeFailed' in m) this.observer?.writeFailed?.(fromWire(m.writeFailed));
+          else this.observer?.writesResumed?.();
+        });
         // alive only while calls are waiting (or it is opening): an idle journal never keeps the process running
         if (this.pending.size === 0) this.worker.unref();
         resolve();
@@ -136,7 +140,7 @@ export class SqliteThreadStore implements Store {
         // the journal in the thread stopped taking writes
         if (e.code === JournalErrorCodes.syncFailed && this.syncFailure === undefined) {
           this.syncFailure = new JournalError(JournalErrorCodes.syncFailed, e.message);
-          this.onFailure?.(this.syncFailure);
+          this.observer?.failed?.(this.syncFailure);
         }
         p.reject(e);
       }

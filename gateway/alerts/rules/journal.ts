@@ -18,3 +18,21 @@ export const journalFailed: Rule = (input) => {
   };
   return [reading];
 };
+
+/** The journal's file refuses writes now (disk full, I/O error): requests are answered 96 until it takes them again. */
+export const journalWritesFailing: Rule = (input) => {
+  const failing = input.journalWrites?.();
+  if (failing === undefined) return [];
+  const reading: Reading = {
+    rule: Rules.JOURNAL_WRITES_FAILING,
+    severity: 'critical',
+    scope: { kind: 'gateway' },
+    merchantIds: [...input.merchants],
+    level: 'raise',
+    value: failing.failures,
+    threshold: 1,
+    message: `The journal's file has refused ${failing.failures} write${failing.failures === 1 ? '' : 's'} since ${new Date(failing.since).toISOString()} (${failing.error}): requests are answered 96 without being forwarded.`,
+    firstAction: 'Free space on (or repair) the disk that holds the journal: the gateway takes requests again by itself, and reverses what was left in flight.',
+  };
+  return [reading];
+};
