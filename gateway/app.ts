@@ -340,9 +340,9 @@ function journalObserver(metrics: Metrics, logger: Logger, health: JournalHealth
   };
 }
 
-/** The configured journal, not yet initialized; `observer` sees a SQLite journal's commits (not on its own thread) and its failure. */
+/** The configured journal, not yet initialized; `observer` sees a SQLite journal's commits (not on its own thread) and any journal's failures. */
 export function storeFor(config: StoreConfig, observer?: JournalObserver): Store {
-  if (config.driver === 'postgres') return new PostgresStore({ url: config.url ?? '', schema: config.schema });
+  if (config.driver === 'postgres') return new PostgresStore({ url: config.url ?? '', schema: config.schema, observer });
   // on the event loop unless asked: on two cores the messages to and from a journal thread cost the event loop more
   // than the statements they carry (README, "The journal")
   if (config.thread === true) return new SqliteThreadStore({ path: config.path, synchronous: config.synchronous, observer });

@@ -22,6 +22,7 @@ import {
   type TxOutcome,
   type TxRecord,
   type UploadRecord,
+  type JournalObserver,
 } from './types.js';
 
 export interface PostgresStoreOptions {
@@ -38,6 +39,8 @@ export interface PostgresStoreOptions {
    * writer fails (the terminal gets 96) instead of hanging past the terminal's own timeout. Default 15000 ms.
    */
   statementTimeoutMs?: number;
+  /** Told when a group of writes fails for the server's or the connection's sake, and when writes commit again. */
+  observer?: Pick<JournalObserver, 'writeFailed' | 'writesResumed'>;
 }
 
 export { JournalError, JournalErrorCodes, type JournalErrorCode };
@@ -95,6 +98,9 @@ export class PostgresStore implements Store {
   private running = false;
   private idle: (() => void)[] = [];
   private closing = false;
+  private readonly observer: PostgresStoreOptions['observer'];
+  /** A group failed for the server's or the connection's sake, and none has committed since. */
+  private faulty = false;
   private closed: Promise<void> | undefined;
 
   constructor(opts: PostgresStoreOptions) {
@@ -106,6 +112,7 @@ export class PostgresStore implements Store {
       throw new TypeError('option "schema" must be a lower-case name: letters, digits and _, not starting with a digit, at most 63');
     }
     this.address = addressOf(opts.url);
+    this.observer = opts.observer;
     const base: pg.PoolConfig = {
       connectionString: opts.url,
       connectionTimeoutMillis: opts.connectTimeoutMs ?? 5000,
@@ -203,7 +210,9 @@ export class PostgresStore implements Store {
       try {
         c = await this.connect();
       } catch (e) {
-        for (const op of ops) op.reject(this.writeError(e, 'no connection'));
+        const error = this.writeError(e, 'no connection');
+        this.toldOfFault(error);
+        for (const op of ops) op.reject(error);
         return;
       }
       const results: unknown[] = [];
@@ -238,12 +247,22 @@ export class PostgresStore implements Store {
         // the connection is in an unknown state: dropped, the next group connects anew
         c.release(e instanceof Error ? e : new Error(String(e)));
         const error = this.writeError(e, committing ? 'commit outcome unknown' : 'not committed');
+        this.toldOfFault(error);
         for (const op of ops) op.reject(error);
         return;
+      }
+      if (this.faulty) {
+        this.faulty = false;
+        this.observer?.writesResumed?.();
       }
       ops.forEach((op, i) => op.resolve(results[i]));
       return;
     }
+  }
+
+  private toldOfFault(error: JournalError): void {
+    this.faulty = true;
+    this.observer?.writeFailed?.(error);
   }
 
   private writeError(e: unknown, what: string): JournalError {

@@ -26,7 +26,10 @@ import {
   type TxOutcome,
   type TxRecord,
   type UploadRecord,
+  type JournalObserver,
 } from './types.js';
+
+export type { JournalObserver };
 
 export interface SqliteStoreOptions {
   /** File path; ":memory:" for tests that need no durability. */
@@ -49,16 +52,6 @@ export interface SqliteStoreOptions {
   syncFault?: (fd: number) => NodeJS.ErrnoException | null;
 }
 
-export interface JournalObserver {
-  committed(writes: number): void;
-  synced(ms: number): void;
-  /** The journal stopped taking writes (a failed sync), once. */
-  failed?(error: JournalError): void;
-  /** A write or a commit failed for the file's sake (disk full, I/O error), not for its data's: it was not journaled. */
-  writeFailed?(error: unknown): void;
-  /** A commit went through after such failures. */
-  writesResumed?(): void;
-}
 
 /** SQLite's codes for a file that cannot take a write (full, failing, read-only, gone), as against a write's own fault. */
 const FILE_ERROR = /^SQLITE_(FULL|IOERR|READONLY|CANTOPEN|CORRUPT|NOTADB)/;

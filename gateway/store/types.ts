@@ -10,6 +10,21 @@ import type { JournalError } from './errors.js';
  * cards are kept as a keyed hash plus the masked PAN.
  */
 
+/**
+ * What an adapter tells of itself, for metrics, /health and the alerts: its commits and syncs (SQLite on the event
+ * loop), and its failures.
+ */
+export interface JournalObserver {
+  committed(writes: number): void;
+  synced(ms: number): void;
+  /** The journal stopped taking writes (a failed sync), once. */
+  failed?(error: JournalError): void;
+  /** A write or a commit failed for the file's or the server's sake (disk full, I/O error, connection lost), not for its data's: it was not journaled. */
+  writeFailed?(error: unknown): void;
+  /** A commit went through after such failures. */
+  writesResumed?(): void;
+}
+
 /** Where a terminal request stands. */
 export const TxStates = [
   'forwarding', // journaled and sent (or about to be) upstream, no reply yet

@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { PostgresStore } from '../../../gateway/store/postgres.js';
+import type { JournalObserver } from '../../../gateway/store/types.js';
 
 /** The test database: PostgreSQL on this machine (CI runs where it runs). POSGW_TEST_PG_URL points elsewhere. */
 export const PG_URL = process.env.POSGW_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -20,8 +21,8 @@ export function schemaName(prefix: string): string {
   return `${prefix}_${process.pid}_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
 }
 
-export async function openStore(schema: string): Promise<PostgresStore> {
-  const store = new PostgresStore({ url: PG_URL, schema, readConnections: 2 });
+export async function openStore(schema: string, observer?: JournalObserver): Promise<PostgresStore> {
+  const store = new PostgresStore({ url: PG_URL, schema, readConnections: 2, observer });
   await store.init();
   return store;
 }

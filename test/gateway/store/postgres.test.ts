@@ -3,7 +3,7 @@ import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JournalError, PostgresStore } from '../../../gateway/store/postgres.js';
 import { journalLockSql } from '../../../gateway/store/postgres-schema.js';
-import { DuplicateKeyError, type NewTransaction, type Store } from '../../../gateway/store/types.js';
+import { DuplicateKeyError, type JournalObserver, type NewTransaction, type Store } from '../../../gateway/store/types.js';
 import { storeContract } from './contract.js';
 import { adminClient, dropSchemas, openStore, PG_URL, schemaName } from './postgres-fixture.js';
 
@@ -11,10 +11,10 @@ const schemas = new Set<string>();
 const stores: Store[] = [];
 const schemaOf = new WeakMap<Store, string>();
 
-async function fresh(): Promise<PostgresStore> {
+async function fresh(observer?: JournalObserver): Promise<PostgresStore> {
   const schema = schemaName('posgw_test');
   schemas.add(schema);
-  const store = await openStore(schema);
+  const store = await openStore(schema, observer);
   stores.push(store);
   schemaOf.set(store, schema);
   return store;
@@ -156,8 +156,14 @@ describe('PostgreSQL journal', () => {
     await one.close();
   });
 
-  it('rejects a write whose connection dies, without a gap in the event numbering, then reconnects', async () => {
-    const store = await fresh();
+  it('rejects a write whose connection dies, without a gap in the event numbering, then reconnects; its observer hears both', async () => {
+    const heard: string[] = [];
+    const store = await fresh({
+      committed: () => undefined,
+      synced: () => undefined,
+      writeFailed: (e) => heard.push(`refused ${(e as JournalError).code}`),
+      writesResumed: () => heard.push('resumed'),
+    });
     await store.appendEvents([{ merchantId: 'A', type: 'batch.closed', at: 1, data: {} }]);
     // hold the lock so the next group waits on its connection, then end that connection from the server side
     await admin.query('BEGIN');
@@ -179,6 +185,8 @@ describe('PostgreSQL journal', () => {
     expect(await store.inFlight()).toEqual([]);
     const [next] = await store.appendEvents([{ merchantId: 'A', type: 'credit.received', at: 3, data: {} }]);
     expect(next.seq).toBe(2);
+    // one group failed (both writes), and the next one committed
+    expect(heard).toEqual(['refused JOURNAL_WRITE_FAILED', 'resumed']);
     expect((await store.eventsSince('A', 0, 10)).map((e) => e.seq)).toEqual([1, 2]);
     await store.close();
   });
