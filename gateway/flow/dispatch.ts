@@ -32,5 +32,8 @@ export async function dispatch(req: IsoMessage, ctx: FlowContext, origin: Origin
     if (Number(req.mti[2]) % 2 === 1) return undefined;
     return reply(req, RC.INVALID_TRANSACTION);
   }
+  // a journal stopped for good (said once, at fatal level) takes nothing: answered at once, without a try and a log
+  // line per request; network management needs no journal
+  if (handler !== network && ctx.store.failure?.() !== undefined) return reply(req, RC.SYSTEM_MALFUNCTION);
   return handler(req, ctx, origin);
 }
