@@ -9,10 +9,10 @@ import { PAN_KEY } from './stack.js';
 const CLI = fileURLToPath(new URL('../../dist/gateway/cli.js', import.meta.url));
 
 /**
- * Writes `dir/gateway.json` for a gateway run as its own process: four terminals TERM0001-4, the stub at `stubPort`,
- * the journal `dir/gateway.db`, short retry timers, info logs on stdout. Returns its path.
+ * Writes `dir/gateway.json` for a gateway run as its own process: `terminals` terminals TERM0001..., the stub at
+ * `stubPort`, the journal `dir/gateway.db`, short retry timers, info logs on stdout. Returns its path.
  */
-export function writeProcessConfig(dir: string, stubPort: number, saf: Record<string, number> = {}): string {
+export function writeProcessConfig(dir: string, stubPort: number, saf: Record<string, number> = {}, terminals = 4): string {
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run "npm run build" (npm test does) before this test`);
   const path = join(dir, 'gateway.json');
   writeFileSync(
@@ -25,7 +25,7 @@ export function writeProcessConfig(dir: string, stubPort: number, saf: Record<st
       saf: { retryInitialMs: 100, retryMaxMs: 500, pollMs: 50, ...saf },
       security: { panHashKey: PAN_KEY },
       merchants: [{ id: 'MERCHANT0000001', name: 'Test Shop' }],
-      terminals: [1, 2, 3, 4].map((i) => ({ id: `TERM000${i}`, merchantId: 'MERCHANT0000001' })),
+      terminals: Array.from({ length: terminals }, (_, i) => ({ id: `TERM${String(i + 1).padStart(4, '0')}`, merchantId: 'MERCHANT0000001' })),
       log: { level: 'info' },
     }),
   );
