@@ -30,9 +30,9 @@ import { JournalHealth } from './store/health.js';
 import { JournalOwner } from './store/owner.js';
 import { PostgresJournalOwner } from './store/postgres-owner.js';
 import { addressOf, PostgresStore } from './store/postgres.js';
-import { SqliteStore, type JournalObserver } from './store/sqlite.js';
+import { SqliteStore } from './store/sqlite.js';
 import { SqliteThreadStore } from './store/thread.js';
-import type { Store } from './store/types.js';
+import type { JournalObserver, Store } from './store/types.js';
 import { TerminalServer } from './terminal/server.js';
 
 export interface GatewayOptions {

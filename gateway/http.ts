@@ -28,8 +28,7 @@ export interface HttpDeps {
 
 /**
  * The operator's HTTP side: /health (200 when the journal takes writes and every acquirer link is up, 503 otherwise,
- * with the details) and
- * /metrics in Prometheus text format. Built apart from listen() so tests can inject().
+ * with the details) and /metrics in Prometheus text format. Built apart from listen() so tests can inject().
  */
 export function buildHttp(deps: HttpDeps): FastifyInstance {
   // requests are not logged one by one: /metrics is scraped every few seconds
@@ -112,7 +111,6 @@ export async function acquirerRows(deps: HttpDeps) {
   return [...deps.gates.values()].map((g) => ({ ...g.snapshot(), reversalQueue: pending.filter((p) => p.acquirerId === g.id).length }));
 }
 
-/** Gauges read from the journal at scrape time. */
 /** Failed for good (a failed sync), failing now (its file refuses writes), or ok. */
 function journalStatus(deps: HttpDeps): { status: 'ok' } | { status: 'failed' | 'failing'; code: string; message: string; since?: string; failures?: number } {
   const failure = deps.store.failure?.();
@@ -122,6 +120,7 @@ function journalStatus(deps: HttpDeps): { status: 'ok' } | { status: 'failed' | 
   return { status: 'failing', code: 'JOURNAL_WRITE_FAILED', message: failing.error, since: new Date(failing.since).toISOString(), failures: failing.failures };
 }
 
+/** Gauges read from the journal at scrape time. */
 export async function refreshGauges(deps: HttpDeps): Promise<void> {
   const saf = await deps.store.safStats();
   deps.metrics.safDepth.set(saf.depth);

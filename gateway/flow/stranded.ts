@@ -56,6 +56,8 @@ export class StrandedRequests {
 
   /** One check: queues the reversals of the requests stranded at this check and the one before; returns how many. */
   async check(): Promise<number> {
+    // a journal stopped for good takes no reversal: the restart's recovery queues them
+    if (this.ctx.store.failure?.() !== undefined) return 0;
     const rows = await this.ctx.store.inFlight();
     const suspects = new Set<number>();
     const stranded: TxRecord[] = [];

@@ -29,8 +29,6 @@ import {
   type JournalObserver,
 } from './types.js';
 
-export type { JournalObserver };
-
 export interface SqliteStoreOptions {
   /** File path; ":memory:" for tests that need no durability. */
   path: string;
@@ -43,7 +41,7 @@ export interface SqliteStoreOptions {
    * else waits on the event loop and a hand-off to the pool and back costs two thread wake-ups per commit.
    */
   syncInline?: boolean;
-  /** Told of each commit (how many writes it held) and of each sync of the WAL (how long it took): for metrics. */
+  /** Told of each commit (how many writes it held), each sync of the WAL (how long it took) and the file's failures. */
   observer?: JournalObserver;
   /**
    * Tests only: asked before each fdatasync of the journal's files; an error returned is taken as that sync's result
@@ -51,7 +49,6 @@ export interface SqliteStoreOptions {
    */
   syncFault?: (fd: number) => NodeJS.ErrnoException | null;
 }
-
 
 /** SQLite's codes for a file that cannot take a write (full, failing, read-only, gone), as against a write's own fault. */
 const FILE_ERROR = /^SQLITE_(FULL|IOERR|READONLY|CANTOPEN|CORRUPT|NOTADB)/;

@@ -7,7 +7,6 @@ const port = parentPort!;
 
 function open(): SqliteStore | undefined {
   try {
-    // this thread has nothing else to do while the WAL syncs: the calls that arrive meanwhile wait for the next commit
     // the main thread hears of the file's failures (commits and syncs are not counted across)
     const observer = {
       committed: () => undefined,
@@ -15,6 +14,7 @@ function open(): SqliteStore | undefined {
       writeFailed: (e: unknown) => port.postMessage({ writeFailed: toWire(e) } satisfies FileNews),
       writesResumed: () => port.postMessage({ writesResumed: true } satisfies FileNews),
     };
+    // this thread has nothing else to do while the WAL syncs: the calls that arrive meanwhile wait for the next commit
     return new SqliteStore({ ...(workerData as SqliteStoreOptions), syncInline: true, observer });
   } catch (e) {
     port.postMessage({ ready: false, error: toWire(e) } satisfies Ready);

@@ -3,9 +3,9 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { ChurnTable } from '../churn-table.js';
 import { JournalError, JournalErrorCodes } from './errors.js';
-import type { JournalObserver, SqliteStoreOptions } from './sqlite.js';
+import type { SqliteStoreOptions } from './sqlite.js';
 import { isShort, Outbox, Short, type Call, type FileNews, type Ready, type Result, type ThreadMethod, type WireError } from './thread-protocol.js';
-import { DuplicateKeyError, type Store, type TxKey } from './types.js';
+import { DuplicateKeyError, type JournalObserver, type Store, type TxKey } from './types.js';
 
 /** Every method the thread runs; the check below fails to compile when the Store interface gains one not listed. */
 const METHODS = [
