@@ -39,17 +39,21 @@ Drives purchases from many terminals (the simulator's load driver, as \`terminal
 data) through the gateway (as its own process, journal synchronous=full) and the acquirer stub, closed loop for the
 maximum rate, then open loop at half that rate for the latencies; then a bare TCP relay (bytes passed through
 untouched to a host that approves everything) the same two ways: the ceiling, and the harness's own latency at that
-rate. Prints detail lines, then one summary line. Loopback only; every process it starts is stopped at the end.
+rate; then the gateway once more with its journal in memory, for what durability costs. Prints detail lines, then one
+summary line (the durable gateway's). Loopback only; every process it starts is stopped at the end.
 
   --connections N   terminal connections (default 200, at most ${MAX_CONNECTIONS})
   --duration S      seconds measured in each phase, after its warm-up (default 10, at most ${MAX_DURATION_S})
   --cpu-prof DIR    write a CPU profile of the gateway process (node --cpu-prof) into DIR
+  --durable-only    skip the last phases: the gateway again with its journal in memory (no file, no sync), closed
+                    loop and open loop at the same half-load rate, to show what durability costs
   -h, --help        this help`;
 
 interface Options {
   connections: number;
   durationMs: number;
   cpuProf: string | undefined;
+  durableOnly: boolean;
 }
 
 function options(argv: string[]): Options | 'help' {
@@ -59,6 +63,7 @@ function options(argv: string[]): Options | 'help' {
       connections: { type: 'string' },
       duration: { type: 'string' },
       'cpu-prof': { type: 'string' },
+      'durable-only': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -73,7 +78,7 @@ function options(argv: string[]): Options | 'help' {
   if (!Number.isFinite(duration) || duration < 1 || duration > MAX_DURATION_S) {
     throw new TypeError(`--duration must be a number of seconds from 1 to ${MAX_DURATION_S}`);
   }
-  return { connections, durationMs: Math.round(duration * 1000), cpuProf: values['cpu-prof'] };
+  return { connections, durationMs: Math.round(duration * 1000), cpuProf: values['cpu-prof'], durableOnly: values['durable-only'] === true };
 }
 
 const MERCHANT = 'MERCHANT0000001';
@@ -150,7 +155,10 @@ const endProgress = (): void => {
   if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
 };
 
-async function startGateway(dir: string, opts: Options, stubPort: number): Promise<{ gateway: Child; port: number; httpPort: number; dbPath: string }> {
+/** The journal as configured for the run: durable (synchronous=full, a file) or, for comparison only, in memory. */
+type Journal = 'durable' | 'memory';
+
+async function startGateway(dir: string, opts: Options, stubPort: number, journal: Journal): Promise<{ gateway: Child; port: number; httpPort: number; dbPath: string }> {
   // the ready line is logged at info; at 'warn' the gateway says nothing, so its ports are chosen here
   const [port, httpPort] = [await freePort(), await freePort()];
   const dbPath = join(dir, 'gateway.db');
@@ -161,14 +169,14 @@ async function startGateway(dir: string, opts: Options, stubPort: number): Promi
       listeners: [{ name: 'terminals', host: '127.0.0.1', port, maxConnections: opts.connections + 100 }],
       acquirers: [{ id: 'stub', host: '127.0.0.1', port: stubPort, acquiringInstitution: '123456' }],
       http: { host: '127.0.0.1', port: httpPort },
-      store: { driver: 'sqlite', path: dbPath, synchronous: 'full' },
+      store: { driver: 'sqlite', path: journal === 'memory' ? ':memory:' : dbPath, synchronous: 'full' },
       security: { panHashKey: 'b2'.repeat(32) },
       merchants: [{ id: MERCHANT, name: 'Bench Shop' }],
       terminals: terminalIds(opts.connections).map((id) => ({ id, merchantId: MERCHANT })),
       log: { level: 'warn' },
     }),
   );
-  const prof = opts.cpuProf === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', opts.cpuProf];
+  const prof = opts.cpuProf === undefined || journal === 'memory' ? [] : ['--cpu-prof', '--cpu-prof-dir', opts.cpuProf];
   const gateway = startNode('gateway', [...prof, GATEWAY_CLI, 'run', '--config', configPath]);
   // healthy = listening, and the acquirer link signed on
   await waitHealthy(`http://127.0.0.1:${httpPort}/health`, 15_000, gateway);
@@ -181,16 +189,25 @@ interface Phase {
   cpu: string;
 }
 
-async function measureGateway(dir: string, opts: Options): Promise<{ max: Phase; open: Phase; openOwnView: string; journaled: number; expected: number }> {
+/**
+ * The gateway closed loop, then open loop at `openRate` (default: half the closed loop's rate); for a durable journal,
+ * the approved rows it holds afterwards.
+ */
+async function measureGateway(
+  dir: string,
+  opts: Options,
+  journal: Journal,
+  openRate?: number,
+): Promise<{ max: Phase; open: Phase; openOwnView: string; journaled: number; expected: number }> {
   const stub = startNode('acquirer stub', [STUB]);
   try {
     const stubPort = await readyPort(stub);
-    const { gateway, port, httpPort, dbPath } = await startGateway(dir, opts, stubPort);
+    const { gateway, port, httpPort, dbPath } = await startGateway(dir, opts, stubPort, journal);
     try {
       const meter = new CpuMeter({ gateway: gateway.process.pid, stub: stub.process.pid });
       const n = opts.connections;
       const max = { result: await load('gateway, closed loop', port, n, 'closed', undefined, WARMUP_MS, opts.durationMs, meter), cpu: meter.toString() };
-      const half = max.result.rate / 2;
+      const half = openRate ?? max.result.rate / 2;
       const view = new OwnView(`http://127.0.0.1:${httpPort}/metrics`);
       const both = {
         open: () => (meter.open(), view.open()),
@@ -200,10 +217,12 @@ async function measureGateway(dir: string, opts: Options): Promise<{ max: Phase;
       const openOwnView = await view.describe();
       // a clean stop: the gateway commits what it holds, and a CPU profile gets written
       await gateway.stop(10_000);
+      const expected = max.result.approvals + open.result.approvals;
+      if (journal === 'memory') return { max, open, openOwnView, journaled: expected, expected };
       const db = new Database(dbPath, { readonly: true });
       const journaled = (db.prepare(`SELECT count(*) AS n FROM transactions WHERE state = 'approved'`).get() as { n: number }).n;
       db.close();
-      return { max, open, openOwnView, journaled, expected: max.result.approvals + open.result.approvals };
+      return { max, open, openOwnView, journaled, expected };
     } finally {
       await gateway.stop();
     }
@@ -263,9 +282,10 @@ async function main(argv: string[]): Promise<number> {
   const dir = benchTempDir('posgw-bench-');
   progress(`disk: fdatasync for ${DISK_PROBE_MS / 1000} s`);
   const disk = probeSync(dir, DISK_PROBE_MS, GOAL.p99Ms);
-  const gw = await measureGateway(dir, opts);
+  const gw = await measureGateway(dir, opts, 'durable');
   const half = gw.max.result.rate / 2;
   const relay = await measureRelay(opts, half);
+  const memory = opts.durableOnly ? undefined : await measureGateway(dir, opts, 'memory', half);
   endProgress();
   const share = gw.max.result.rate / relay.max.result.rate;
   const n = opts.connections;
@@ -275,6 +295,16 @@ async function main(argv: string[]): Promise<number> {
   console.log(`  ${''.padEnd(10)} the gateway's own view of that window: ${gw.openOwnView}`);
   console.log(detail('bare relay', `closed loop, ${n} connections, ${s} s`, 'auth/s', relay.max));
   console.log(detail('bare relay', `open loop at ${fmt(half)}/s, ${s} s`, 'auth/s', relay.open));
+  if (memory !== undefined) {
+    // what the journal's durability costs: the same gateway with nothing written to a file, nothing synced
+    console.log(detail('in memory', `closed loop, ${n} connections, ${s} s`, 'auth/s', memory.max));
+    console.log(detail('in memory', `open loop at ${fmt(half)}/s, ${s} s`, 'auth/s', memory.open));
+    console.log(
+      `  ${''.padEnd(10)} the gateway with its journal in memory (no file, no sync: no durability; for comparison only): ` +
+        `${Math.round((memory.max.result.rate / relay.max.result.rate) * 100)}% of bare relay; the durable journal costs ` +
+        `${Math.round((1 - gw.max.result.rate / memory.max.result.rate) * 100)}% of its rate`,
+    );
+  }
   console.log(`  ${'journal'.padEnd(10)} ${fmt(gw.journaled)} approved rows for ${fmt(gw.expected)} approvals answered (synchronous=full, in ${tmpdir()})`);
   // two syncs stand between a terminal's request and its answer: the disk's own tail is a floor under the gateway's p99
   console.log(
@@ -286,7 +316,8 @@ async function main(argv: string[]): Promise<number> {
       `p99 under ${GOAL.p99Ms} ms at half load: ${met(gw.open.result.p99 < GOAL.p99Ms)}; ` +
       `${GOAL.ofRelay * 100}% of bare relay: ${met(share >= GOAL.ofRelay)}`,
   );
-  const unexpected = [gw.max, gw.open, relay.max, relay.open].flatMap((p) => Object.entries(p.result.codes).filter(([rc]) => rc !== '00'));
+  const phases = [gw.max, gw.open, relay.max, relay.open, ...(memory === undefined ? [] : [memory.max, memory.open])];
+  const unexpected = phases.flatMap((p) => Object.entries(p.result.codes).filter(([rc]) => rc !== '00'));
   if (unexpected.length > 0) console.log(`  ${'unexpected'.padEnd(10)} response codes other than 00: ${unexpected.map(([rc, n]) => `${rc} x${n}`).join(', ')}`);
   // other work on the machine takes CPU from the processes measured: the load average says how much there was
   console.log(
@@ -298,7 +329,6 @@ async function main(argv: string[]): Promise<number> {
       `${Math.round(share * 100)}% of bare relay`,
   );
   // the numbers stand only if every request got the answer expected and every approval reached the journal
-  const phases = [gw.max, gw.open, relay.max, relay.open];
   return phases.some((p) => broken(p.result)) || gw.journaled < gw.expected ? 1 : 0;
 }
 
