@@ -318,7 +318,6 @@ function journalObserver(metrics: Metrics, logger: Logger, health: JournalHealth
     committed: (writes) => metrics.journalCommitWrites.observe(writes),
     synced: (ms) => metrics.journalSync.observe(ms / 1000),
     failed: (e) => {
-      metrics.journalFailed.set(1);
       logger.fatal(
         { alert: e.code, error: e.message },
         'journal failed: every terminal request is answered 96 without being forwarded; restart the gateway once the disk is sound (recovery reverses what was in flight)',

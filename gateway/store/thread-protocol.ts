@@ -23,8 +23,8 @@ export interface WireError {
 /** The thread's first message: its store is open, or why it could not be. */
 export type Ready = { ready: true } | { ready: false; error: WireError };
 
-/** Journal thread to main thread, beside the results: its file failed a write, or takes them again. */
-export type FileNews = { writeFailed: WireError } | { writesResumed: true };
+/** Journal thread to main thread, beside the results: the journal stopped for good, its file failed a write, or takes them again. */
+export type FileNews = { failed: WireError } | { writeFailed: WireError } | { writesResumed: true };
 
 export function toWire(e: unknown): WireError {
   if (!(e instanceof Error)) return { name: 'Error', message: String(e) };

@@ -11,6 +11,8 @@ function open(): SqliteStore | undefined {
     const observer = {
       committed: () => undefined,
       synced: () => undefined,
+      // posted at once: it reaches the main thread before the rejections it causes, which wait for the turn's end
+      failed: (e: unknown) => port.postMessage({ failed: toWire(e) } satisfies FileNews),
       writeFailed: (e: unknown) => port.postMessage({ writeFailed: toWire(e) } satisfies FileNews),
       writesResumed: () => port.postMessage({ writesResumed: true } satisfies FileNews),
     };

@@ -85,7 +85,10 @@ export class SqliteThreadStore implements Store {
         }
         this.worker.on('message', (m: Result[] | FileNews) => {
           if (Array.isArray(m)) this.settle(m);
-          else if ('writeFailed' in m) this.observer?.writeFailed?.(fromWire(m.writeFailed));
+          else if ('failed' in m) {
+            this.syncFailure ??= new JournalError(JournalErrorCodes.syncFailed, m.failed.message);
+            this.observer?.failed?.(this.syncFailure);
+          } else if ('writeFailed' in m) this.observer?.writeFailed?.(fromWire(m.writeFailed));
           else this.observer?.writesResumed?.();
         });
         // alive only while calls are waiting (or it is opening): an idle journal never keeps the process running
@@ -135,15 +138,7 @@ export class SqliteThreadStore implements Store {
       const p = this.pending.get(key);
       if (p === undefined) continue;
       this.pending.delete(key);
-      if (!r[1]) {
-        const e = fromWire(r[2]) as Error & { code?: string };
-        // the journal in the thread stopped taking writes
-        if (e.code === JournalErrorCodes.syncFailed && this.syncFailure === undefined) {
-          this.syncFailure = new JournalError(JournalErrorCodes.syncFailed, e.message);
-          this.observer?.failed?.(this.syncFailure);
-        }
-        p.reject(e);
-      }
+      if (!r[1]) p.reject(fromWire(r[2]));
       else if (isShort(p.method)) p.resolve((Short[p.method].expand as (v: unknown, args: unknown[]) => unknown)(r[2], p.args));
       else p.resolve(r[2]);
     }

@@ -56,7 +56,7 @@ describe('requests stranded in a run', () => {
   });
 
   it('a flow that journals its outcome between two checks is left alone', async () => {
-    const { ctx, stranded } = setUp();
+    const { stranded } = setUp();
     const tx = await store.insertTransaction(forwarding());
     // read as forwarding, and its key already gone: as when the flow finished between the read and the look at the keys
     expect(await stranded.check()).toBe(0);
@@ -64,7 +64,6 @@ describe('requests stranded in a run', () => {
     expect(await stranded.check()).toBe(0);
     expect(await store.getTransaction(tx.id)).toMatchObject({ state: 'approved', responseCode: '00', captured: true, reversal: null });
     expect(await store.pendingSaf()).toEqual([]);
-    expect(ctx.inflight.size).toBe(0);
   });
 
   it('at start every request journaled as forwarding is reversed at once, with 91', async () => {
