@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PostgresJournalOwner } from '../../../gateway/store/postgres-owner.js';
+import { waitFor } from '../../e2e/stack.js';
 import { adminClient, PG_URL, schemaName } from './postgres-fixture.js';
 
 let admin: pg.Client;
@@ -15,14 +16,6 @@ afterAll(async () => {
 /** The sessions holding (or taking) an owner lock for this process. */
 const ownerSessions = async (): Promise<number[]> =>
   (await admin.query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE application_name = $1`, [`pos-gateway owner pid ${process.pid} on ${hostname()}`.slice(0, 63)])).rows.map((r) => r.pid);
-
-const waitFor = async (cond: () => boolean | Promise<boolean>, ms: number): Promise<void> => {
-  const until = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > until) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-};
 
 describe('PostgresJournalOwner', () => {
   it('holds a schema against a second owner until released', async () => {
@@ -47,14 +40,14 @@ describe('PostgresJournalOwner', () => {
     try {
       const [pid] = await ownerSessions();
       await admin.query('SELECT pg_terminate_backend($1)', [pid]);
-      await waitFor(() => lost.length > 0, 5_000);
+      await waitFor(() => lost.length > 0, 5_000, 'the lost lock told');
       expect(lost[0]).toContain('the connection holding the journal lock closed');
       // taken again on a new session: a second owner is refused once more
-      await waitFor(async () => (await ownerSessions()).some((p) => p !== pid), 5_000);
+      await waitFor(async () => (await ownerSessions()).some((p) => p !== pid), 5_000, 'the lock taken on a new session');
       await expect(PostgresJournalOwner.take(PG_URL, schema, 'test', () => undefined)).rejects.toMatchObject({ code: 'JOURNAL_IN_USE' });
     } finally {
       await owner.release();
     }
-    await waitFor(async () => (await ownerSessions()).length === 0, 5_000);
+    await waitFor(async () => (await ownerSessions()).length === 0, 5_000, 'no owner session left');
   });
 });
