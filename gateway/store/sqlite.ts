@@ -264,7 +264,7 @@ export class SqliteStore implements Store {
       this.syncDatabase();
       return;
     }
-    // a WAL sync is running (or the last one failed): a moment with every commit synced is likely to come soon
+    // a WAL sync is running: a moment with every commit synced is likely to come soon
     if (this.walPath !== undefined && performance.now() - this.walCopiedAt < QUIET_WAIT_MS) return;
     this.walCopiedAt = 0;
     try {

@@ -64,6 +64,7 @@ export class SqliteThreadStore implements Store {
   private readonly outbox = new Outbox<Call>((calls) => this.worker.postMessage(calls));
   /** Why every call now fails: the thread died, or the store was closed. */
   private failed: Error | undefined;
+  /** Set once the thread says its journal stopped for good (a failed sync). */
   private syncFailure: JournalError | undefined;
   private closing: Promise<void> | undefined;
 
